@@ -1,0 +1,449 @@
+import * as Y from 'yjs';
+import { describe, expect, it } from 'vitest';
+import type { Actor, OrderEvent } from '@twinline/workorder';
+import { act, comment, createOrder, editDraft, readOrder } from './board';
+import { checkUpdate } from './guard';
+import type { GuardMode } from './guard';
+import type { Principal } from './access';
+import { sweepArchived } from './retention';
+import { agent, agentXm, cloneDoc, dispatcherA, dispatcherB, draftFor, lead } from './testkit';
+
+const DOC = 'region/fuzhou';
+const asPrincipal = (a: Actor, city?: string): Principal => ({
+  ...a,
+  city: a.role === 'dispatcher' ? (city ?? 'fuzhou') : undefined,
+});
+const pAgent = asPrincipal(agent);
+const pDispA = asPrincipal(dispatcherA);
+const pDispB = asPrincipal(dispatcherB);
+
+/** The centre's document with one order dispatched to station A, and a console's replica of it. */
+function setup() {
+  const server = new Y.Doc();
+  const id = createOrder(server, draftFor(), agent);
+  act(server, id, { action: 'dispatch', stationId: dispatcherA.stationId }, agent);
+  const client = cloneDoc(server);
+  return { server, client, id };
+}
+
+/** What `client` has that `server` lacks: the update a console sends (live: one transaction; catch_up: sync step 2). */
+function diff(server: Y.Doc, client: Y.Doc): Uint8Array {
+  return Y.encodeStateAsUpdate(client, Y.encodeStateVector(server));
+}
+
+function change(client: Y.Doc, fn: () => unknown): Uint8Array {
+  const updates: Uint8Array[] = [];
+  const on = (u: Uint8Array) => updates.push(u);
+  client.on('update', on);
+  fn();
+  client.off('update', on);
+  return Y.mergeUpdates(updates);
+}
+
+/** The update `fn` makes on a fresh replica of `server` (so refused attempts do not pile up on one replica). */
+function attempt(server: Y.Doc, fn: (client: Y.Doc) => unknown): Uint8Array {
+  const client = cloneDoc(server);
+  return change(client, () => fn(client));
+}
+
+function verdict(server: Y.Doc, update: Uint8Array, p: Principal, mode: GuardMode = 'live', doc = DOC) {
+  const before = Y.encodeStateAsUpdate(server);
+  const v = checkUpdate(server, update, p, doc, mode);
+  expect(Y.encodeStateAsUpdate(server)).toEqual(before); // never applies anything
+  return v;
+}
+
+function expectOk(server: Y.Doc, update: Uint8Array, p: Principal, mode: GuardMode = 'live') {
+  expect(verdict(server, update, p, mode)).toEqual({ ok: true });
+  Y.applyUpdate(server, update);
+}
+
+function expectRefused(
+  server: Y.Doc,
+  update: Uint8Array,
+  p: Principal,
+  pattern: RegExp,
+  mode: GuardMode = 'live',
+  doc = DOC,
+) {
+  const v = verdict(server, update, p, mode, doc);
+  expect(v.ok).toBe(false);
+  if (!v.ok) expect(v.reason).toMatch(pattern);
+}
+
+function rawEvents(doc: Y.Doc, id: string): Y.Array<unknown> {
+  return (doc.getMap('orders').get(id) as Y.Map<unknown>).get('events') as Y.Array<unknown>;
+}
+
+function rawEvent(by: Actor, action: OrderEvent['action'], extra: Partial<OrderEvent> = {}): OrderEvent {
+  return { id: `e-${Math.random().toString(36).slice(2)}`, action, by, at: new Date().toISOString(), ...extra };
+}
+
+describe('checkUpdate allows', () => {
+  it('an agent opening an order, dispatching it and commenting, each as its own live update', () => {
+    const { server, client } = setup();
+    let id = '';
+    expectOk(
+      server,
+      change(client, () => (id = createOrder(client, draftFor(), agent))),
+      pAgent,
+    );
+    expectOk(
+      server,
+      change(client, () => act(client, id, { action: 'dispatch', stationId: 'st-fuzhou-gulou' }, agent)),
+      pAgent,
+    );
+    expectOk(
+      server,
+      change(client, () => comment(client, id, '请尽快', agent)),
+      pAgent,
+    );
+    expect(readOrder(server, id)!.order.state).toBe('dispatched');
+  });
+
+  it("the station's dispatcher taking, assigning and commenting on its order", () => {
+    const { server, client, id } = setup();
+    expectOk(
+      server,
+      change(client, () => act(client, id, { action: 'take' }, dispatcherA)),
+      pDispA,
+    );
+    expectOk(
+      server,
+      change(client, () => act(client, id, { action: 'assign', crewId: 'crew-7' }, dispatcherA)),
+      pDispA,
+    );
+    expectOk(
+      server,
+      change(client, () => comment(client, id, '已派工', dispatcherA)),
+      pDispA,
+    );
+    expect(readOrder(server, id)!.order.crewId).toBe('crew-7');
+  });
+
+  it('draft edits that overwrite values (the overwritten values are deleted), also twice before syncing', () => {
+    const { server, client, id } = setup();
+    expectOk(
+      server,
+      change(client, () => editDraft(client, id, { address: '五四路 1 号', priority: 'critical' }, agent)),
+      pAgent,
+    );
+    editDraft(client, id, { address: '五四路 2 号' }, agent);
+    editDraft(client, id, { address: '五四路 3 号' }, agent);
+    expectOk(server, diff(server, client), pAgent, 'catch_up');
+    expect(readOrder(server, id)!.order.draft.address).toBe('五四路 3 号');
+  });
+
+  it('an offline console sending an order it opened and moved on, in one update', () => {
+    const { server, client } = setup();
+    const id = createOrder(client, draftFor(), agent);
+    act(client, id, { action: 'dispatch', stationId: 'st-fuzhou-gulou' }, agent);
+    act(client, id, { action: 'urge' }, agent);
+    comment(client, id, 'offline', agent);
+    expectOk(server, diff(server, client), pAgent);
+  });
+
+  it('appending after events the console has not seen yet (concurrent appends)', () => {
+    const { server, client, id } = setup();
+    act(server, id, { action: 'urge' }, lead); // another console, already at the centre
+    expectOk(
+      server,
+      change(client, () => act(client, id, { action: 'take' }, dispatcherA)),
+      pDispA,
+    );
+    expect(
+      readOrder(server, id)!
+        .order.history.map((e) => e.action)
+        .sort(),
+    ).toEqual(['create', 'dispatch', 'take', 'urge']);
+  });
+
+  it("in catch_up, relaying other people's work from the twin centre (refused live)", () => {
+    const { server, client, id } = setup();
+    const twin = cloneDoc(server);
+    act(twin, id, { action: 'take' }, dispatcherA);
+    const other = createOrder(twin, draftFor(), agentXm);
+    comment(twin, other, 'from xiamen', agentXm);
+    Y.applyUpdate(client, diff(client, twin));
+    act(client, id, { action: 'urge' }, agent);
+    const update = diff(server, client);
+    expectRefused(server, update, pAgent, /claims to be by/);
+    expectOk(server, update, pAgent, 'catch_up');
+    expect(readOrder(server, other)).toBeDefined();
+  });
+
+  it("in catch_up, relaying the twin's retention sweep of an archived order (refused live)", () => {
+    const { server, id } = setup();
+    for (const [action, by, extra] of [
+      ['take', dispatcherA, {}],
+      ['assign', dispatcherA, { crewId: 'c1' }],
+      ['arrive', dispatcherA, {}],
+      ['handle', dispatcherA, {}],
+      ['reply', dispatcherA, {}],
+      ['callback', agent, { satisfaction: 'satisfied' }],
+      ['archive', agent, {}],
+    ] as const) {
+      act(server, id, { action, ...extra }, by, new Date('2026-01-01T00:00:00Z'));
+    }
+    const twin = cloneDoc(server);
+    // An order opened, closed and swept entirely on the twin while this centre was away: it arrives already collected.
+    const gone = createOrder(twin, draftFor(), agentXm, { now: new Date('2026-01-01T00:00:00Z') });
+    for (const [action, by, extra] of [
+      ['dispatch', agentXm, { stationId: dispatcherA.stationId }],
+      ['take', dispatcherA, {}],
+      ['assign', dispatcherA, { crewId: 'c1' }],
+      ['arrive', dispatcherA, {}],
+      ['handle', dispatcherA, {}],
+      ['reply', dispatcherA, {}],
+      ['callback', agentXm, { satisfaction: 'satisfied' }],
+      ['archive', agentXm, {}],
+    ] as const) {
+      act(twin, gone, { action, ...extra }, by, new Date('2026-01-01T01:00:00Z'));
+    }
+    expect(
+      sweepArchived(twin, new Date('2026-02-01T00:00:00Z'), 7 * 86_400_000)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([gone, id].sort());
+    const client = cloneDoc(twin);
+    const update = diff(server, client);
+    expectRefused(server, update, pAgent, /deletes order/);
+    expectOk(server, update, pAgent, 'catch_up');
+    expect(readOrder(server, id)).toBeUndefined();
+  });
+
+  it('an update that changes nothing, even from someone who may not write', () => {
+    const { server, client } = setup();
+    expect(verdict(server, diff(server, client), pAgent)).toEqual({ ok: true });
+    expect(verdict(server, Y.encodeStateAsUpdate(client), pAgent, 'catch_up')).toEqual({ ok: true });
+  });
+});
+
+describe('checkUpdate refuses', () => {
+  it('a forged author in live mode', () => {
+    const { server, id } = setup();
+    expectRefused(
+      server,
+      attempt(server, (client) => act(client, id, { action: 'urge' }, lead)),
+      pAgent,
+      /claims to be by team_lead lead-1/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => comment(client, id, 'x', agentXm)),
+      pAgent,
+      /claims to be by agent agent-9/,
+    );
+    const created = attempt(server, (client) => createOrder(client, draftFor(), lead));
+    expectRefused(server, created, pAgent, /claims to be by/);
+  });
+
+  it("a dispatcher acting on another station's order, or claiming another station", () => {
+    const { server, id } = setup();
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([rawEvent(dispatcherB, 'take')])),
+      pDispB,
+      /never dispatched to station st-fuzhou-taijiang/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([rawEvent({ ...dispatcherA, userId: 'disp-b' }, 'take')])),
+      pDispB,
+      /claims station st-fuzhou-gulou/,
+    );
+    const noStation = { ...dispatcherA, stationId: undefined };
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([rawEvent(noStation, 'urge')])),
+      pDispA,
+      /must name its station/,
+    );
+  });
+
+  it('a role taking an action the rules do not give it, even in catch_up', () => {
+    const { server, id } = setup();
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([rawEvent(agent, 'take')])),
+      pAgent,
+      /role agent may not take/,
+      'catch_up',
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([rawEvent(agent, 'create')])),
+      pAgent,
+      /may only open a new order/,
+    );
+  });
+
+  it('deleting an event, a comment, a draft field or an order', () => {
+    const { server, id } = setup();
+    comment(server, id, 'keep me', agent);
+    const part = (client: Y.Doc, key: string) => (client.getMap('orders').get(id) as Y.Map<unknown>).get(key);
+    expectRefused(
+      server,
+      attempt(server, (c) => rawEvents(c, id).delete(1)),
+      pAgent,
+      /deletes an event of order/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => rawEvents(c, id).delete(1)),
+      pAgent,
+      /deletes an event of order/,
+      'catch_up',
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => (part(c, 'comments') as Y.Array<unknown>).delete(0)),
+      pAgent,
+      /deletes a comment/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => (part(c, 'draft') as Y.Map<unknown>).delete('callerName')),
+      pAgent,
+      /draft field callerName/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => c.getMap('orders').delete(id)),
+      pAgent,
+      /deletes order/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => c.getMap('orders').delete(id)),
+      pAgent,
+      /deletes order/,
+      'catch_up',
+    ); // not archived
+    expectRefused(
+      server,
+      attempt(server, (c) => (c.getMap('orders').get(id) as Y.Map<unknown>).set('events', new Y.Array())),
+      pAgent,
+      /already has its events/,
+    );
+  });
+
+  it('an order written over an existing id', () => {
+    const { server, id } = setup();
+    const other = new Y.Doc();
+    createOrder(other, draftFor(), agent, { id });
+    expectRefused(server, Y.encodeStateAsUpdate(other), pAgent, /already exists/);
+  });
+
+  it('a root type other than orders, and wrong content types', () => {
+    const { server, id } = setup();
+    expectRefused(
+      server,
+      attempt(server, (client) => client.getMap('evil').set('x', 1)),
+      pAgent,
+      /unknown root type "evil"/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => client.getText('orders').insert(0, 'x')),
+      pAgent,
+      /keyed entries|must be a Y.Map/,
+    );
+    const draft = (client: Y.Doc) => (client.getMap('orders').get(id) as Y.Map<unknown>).get('draft') as Y.Map<unknown>;
+    expectRefused(
+      server,
+      attempt(server, (client) => draft(client).set('description', new Y.Text('hi'))),
+      pAgent,
+      /one plain value/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => draft(client).set('colour', 'red')),
+      pAgent,
+      /no field "colour"/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => draft(client).set('callerNumber', 'not a number')),
+      pAgent,
+      /callerNumber is invalid/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) =>
+        draft(client).set('region', { city: 'xiamen', county: 'siming', areaClass: 'urban' }),
+      ),
+      pAgent,
+      /for xiamen, not fuzhou/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).insert(0, [rawEvent(agent, 'urge')])),
+      pAgent,
+      /before the create event/,
+    );
+    const m = new Y.Map();
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([m])),
+      pAgent,
+      /hold plain values/,
+    );
+  });
+
+  it('garbage event JSON', () => {
+    const { server, id } = setup();
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push(['{"action":"take"'])),
+      pAgent,
+      /is invalid/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([{ action: 'urge', by: agent }])),
+      pAgent,
+      /is invalid: id/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (client) => rawEvents(client, id).push([{ ...rawEvent(agent, 'urge'), at: 'yesterday' }])),
+      pAgent,
+      /is invalid: at/,
+    );
+  });
+
+  it('a new order without its create event or draft', () => {
+    const { server } = setup();
+    const bare = attempt(server, (client) => {
+      const m = new Y.Map<unknown>();
+      m.set('draft', new Y.Map());
+      m.set('events', new Y.Array());
+      m.set('comments', new Y.Array());
+      client.getMap('orders').set('fuzhou-x', m);
+    });
+    expectRefused(server, bare, pAgent, /lacks draft fields/);
+  });
+
+  it('writes to a document the principal may not write, and unknown documents', () => {
+    const { server } = setup();
+    const update = attempt(server, (client) => createOrder(client, draftFor(), agent));
+    const xiamenDispatcher: Principal = {
+      userId: 'd',
+      role: 'dispatcher',
+      centre: 'xiamen',
+      stationId: 's',
+      city: 'xiamen',
+    };
+    expectRefused(server, update, xiamenDispatcher, /may not write region\/fuzhou/);
+    expectRefused(server, update, pAgent, /unknown document/, 'live', 'region/taipei');
+  });
+
+  it('updates that depend on content the centre does not have, and undecodable bytes', () => {
+    const { server, client, id } = setup();
+    change(client, () => act(client, id, { action: 'urge' }, agent)); // lost on the way
+    const second = change(client, () => act(client, id, { action: 'urge' }, agent));
+    expectRefused(server, second, pAgent, /neither this centre nor the update has/);
+    expectRefused(server, new Uint8Array([1, 2, 3, 4, 5]), pAgent, /malformed update/);
+  });
+});

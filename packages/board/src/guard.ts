@@ -1,0 +1,532 @@
+// The centre's permission guard: decides whether a client's Yjs update may be applied to a region document, by
+// decoding it and placing every inserted item and every deletion in the board layout (see board.ts), WITHOUT applying
+// it. Everything not explicitly allowed is refused with a reason a person can read in the log.
+//
+// How an item is placed: in a decoded update an Item carries its parent only when it has no left/right origin
+// (`parent` is then the root type's name, or the ID of the item holding the parent type). Otherwise the parent and
+// map key are those of the origin (left) or right-origin item, which is either already in the document or earlier
+// or later in the same update. An origin that is a GC struct means the item lands in collected content and will be
+// collected itself (yjs turns it into GC), so it cannot change the board.
+import * as Y from 'yjs';
+import { CommentSchema, CREATE_ROLES, OrderDraftSchema, OrderEventSchema, RULES } from '@twinline/workorder';
+import type { OrderEvent } from '@twinline/workorder';
+import type { z } from 'zod';
+import { canRead, canWrite, parseDocName } from './access';
+import type { Principal } from './access';
+import { COMMENTS_KEY, DRAFT_FIELDS, DRAFT_KEY, EVENTS_KEY, ORDERS_ROOT, readOrderMap } from './board';
+import type { DraftField } from './board';
+
+export type GuardMode = 'live' | 'catch_up';
+export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+
+class Refused extends Error {}
+function refuse(reason: string): never {
+  throw new Refused(reason);
+}
+
+type ContainerKind = 'orders' | 'order' | 'draft' | 'events' | 'comments';
+interface Container {
+  kind: ContainerKind;
+  /** The item holding this type (null for the root). */
+  item: Y.Item | null;
+  orderId?: string;
+  /** The order entry (the item under root `orders`) this container belongs to. */
+  orderItem?: Y.Item;
+  /** The order entry is new in this update. */
+  orderNew: boolean;
+  /** This container or one of its ancestors is deleted (in the document or by this update). */
+  removed: boolean;
+}
+type Position = { gone: true } | { gone: false; container: Container; key: string | null };
+interface Found {
+  s: Y.Item | Y.GC | Y.Skip;
+  inDoc: boolean;
+}
+
+const ROOT: Container = { kind: 'orders', item: null, orderNew: false, removed: false };
+const OK: GuardVerdict = { ok: true };
+const CHILD_TYPES = { [DRAFT_KEY]: Y.Map, [EVENTS_KEY]: Y.Array, [COMMENTS_KEY]: Y.Array } as const;
+type ChildKey = keyof typeof CHILD_TYPES;
+const isChildKey = (k: string | null): k is ChildKey => k !== null && Object.hasOwn(CHILD_TYPES, k);
+const isDraftField = (k: string | null): k is DraftField => k !== null && (DRAFT_FIELDS as string[]).includes(k);
+
+function contentName(c: unknown): string {
+  if (c instanceof Y.ContentType) return `a ${c.type.constructor.name}`;
+  return (c as object).constructor.name;
+}
+
+function zodReason(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(value)'}: ${i.message}`)
+    .join('; ');
+}
+
+/**
+ * Whether `update` (from a client connected as `p` to `docName`) may be applied to `doc`. `live`: the client's own
+ * changes, which must all be authored by `p`. `catch_up`: content the client relays (sync step 2, e.g. what it got
+ * from the twin centre before a failover): other authors are allowed but every event and comment is still checked
+ * against the schema and the workorder rules. Never modifies `doc`.
+ */
+export function checkUpdate(
+  doc: Y.Doc,
+  update: Uint8Array,
+  p: Principal,
+  docName: string,
+  mode: GuardMode,
+): GuardVerdict {
+  const parsed = parseDocName(docName);
+  if (!parsed) return { ok: false, reason: `unknown document ${JSON.stringify(docName)}` };
+  try {
+    const { structs, ds } = Y.decodeUpdate(update);
+    const check = new UpdateCheck(doc, structs, ds, p, parsed.city, mode);
+    if (!canWrite(p, docName)) {
+      // A reader's sync step 2 that carries nothing new is harmless; any real change is refused.
+      if (canRead(p, docName) && check.isNoop()) return OK;
+      return { ok: false, reason: `${p.role} ${p.userId} may not write ${docName}` };
+    }
+    check.run();
+    return OK;
+  } catch (error) {
+    if (error instanceof Refused) return { ok: false, reason: error.message };
+    // Undecodable input, or a shape the checks did not foresee: fail closed.
+    return { ok: false, reason: `malformed update: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+interface NewEvent {
+  orderId: string;
+  event: OrderEvent;
+  /** Inserted at the very start of the list (origin null, first value of its item). */
+  atStart: boolean;
+}
+
+class UpdateCheck {
+  private readonly byClient = new Map<number, (Y.Item | Y.GC | Y.Skip)[]>();
+  private readonly positions = new Map<Y.Item, Position | 'pending'>();
+  private readonly containers = new Map<Y.Item | Y.AbstractType<unknown>, Container>();
+  private readonly newOrders = new Map<string, Y.Item>();
+  private readonly orderParts = new Map<string, Set<string>>();
+  private readonly newKeys = new Set<string>();
+  /** `${draft container}|${field}` for which this update brings a live value. */
+  private readonly replacements = new Set<string>();
+  private readonly draftFieldsOfNewOrders = new Map<string, Set<string>>();
+  private readonly newEvents: NewEvent[] = [];
+  private readonly deletedNew: Y.Item[] = [];
+
+  constructor(
+    private readonly doc: Y.Doc,
+    private readonly structs: (Y.Item | Y.GC | Y.Skip)[],
+    private readonly ds: { clients: Map<number, { clock: number; len: number }[]> },
+    private readonly p: Principal,
+    private readonly city: string,
+    private readonly mode: GuardMode,
+  ) {
+    for (const s of structs) {
+      const list = this.byClient.get(s.id.client) ?? [];
+      list.push(s);
+      this.byClient.set(s.id.client, list);
+    }
+    for (const list of this.byClient.values()) list.sort((a, b) => a.id.clock - b.id.clock);
+  }
+
+  private state(client: number): number {
+    return Y.getState(this.doc.store, client);
+  }
+
+  /** Nothing new: every struct is known and every deletion is already in effect. */
+  isNoop(): boolean {
+    for (const s of this.structs) {
+      if (!(s instanceof Y.Skip) && s.id.clock + s.length > this.state(s.id.client)) return false;
+    }
+    for (const [client, ranges] of this.ds.clients) {
+      for (const { clock, len } of ranges) {
+        if (clock + len > this.state(client)) return false;
+        for (let c = clock; c < clock + len;) {
+          const s = Y.getItem(this.doc.store, Y.createID(client, c)) as Y.Item | Y.GC;
+          if (s instanceof Y.Item && !s.deleted) return false;
+          c = s.id.clock + s.length;
+        }
+      }
+    }
+    return true;
+  }
+
+  run(): void {
+    for (const s of this.structs) {
+      if (s instanceof Y.Item) this.checkInsert(s);
+      // GC structs carry nothing and Skip structs stand for absent ranges: neither can change the board.
+    }
+    this.checkNewOrders();
+    for (const e of this.newEvents) this.checkAuthority(e);
+    this.checkDeletions();
+  }
+
+  // ---- where things are -------------------------------------------------------------------------------------------
+
+  private lookup(id: Y.ID): Found | null {
+    if (id.clock < this.state(id.client)) {
+      return { s: Y.getItem(this.doc.store, id) as Y.Item | Y.GC, inDoc: true };
+    }
+    const list = this.byClient.get(id.client);
+    if (!list) return null;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = list[mid]!;
+      if (id.clock < s.id.clock) hi = mid - 1;
+      else if (id.clock >= s.id.clock + s.length) lo = mid + 1;
+      else return s instanceof Y.Skip ? null : { s, inDoc: false };
+    }
+    return null;
+  }
+
+  private deletedByUpdate(id: Y.ID, len: number): boolean {
+    for (const r of this.ds.clients.get(id.client) ?? []) {
+      if (r.clock < id.clock + len && id.clock < r.clock + r.len) return true;
+    }
+    return false;
+  }
+
+  private isDeleted(item: Y.Item, inDoc: boolean): boolean {
+    if (inDoc && item.deleted) return true;
+    if (!inDoc && item.content instanceof Y.ContentDeleted) return true;
+    return this.deletedByUpdate(item.id, item.length);
+  }
+
+  private unresolvable(item: Y.Item, what: Y.ID): never {
+    refuse(
+      `item ${item.id.client}:${item.id.clock} refers to ${what.client}:${what.clock}, which neither this centre nor the update has (an earlier update is missing)`,
+    );
+  }
+
+  private positionOf(item: Y.Item, inDoc: boolean): Position {
+    const known = this.positions.get(item);
+    if (known === 'pending') refuse(`item ${item.id.client}:${item.id.clock} is part of a reference cycle`);
+    if (known) return known;
+    this.positions.set(item, 'pending');
+    const pos = inDoc ? this.docPosition(item) : this.updatePosition(item);
+    this.positions.set(item, pos);
+    return pos;
+  }
+
+  private docPosition(item: Y.Item): Position {
+    const parent = item.parent;
+    if (!(parent instanceof Y.AbstractType)) return { gone: true };
+    const container = this.containerOfType(parent);
+    return container === 'gone' ? { gone: true } : { gone: false, container, key: item.parentSub };
+  }
+
+  private updatePosition(item: Y.Item): Position {
+    const parent = item.parent as unknown;
+    if (typeof parent === 'string') {
+      if (parent !== ORDERS_ROOT) refuse(`unknown root type ${JSON.stringify(parent)}`);
+      return { gone: false, container: ROOT, key: item.parentSub };
+    }
+    if (parent instanceof Y.ID) {
+      const found = this.lookup(parent);
+      if (!found) this.unresolvable(item, parent);
+      if (!(found.s instanceof Y.Item)) return { gone: true };
+      const container = this.containerOfItem(found.s, found.inDoc);
+      return container === 'gone' ? { gone: true } : { gone: false, container, key: item.parentSub };
+    }
+    const left = item.origin ? this.lookup(item.origin) : null;
+    const right = item.rightOrigin ? this.lookup(item.rightOrigin) : null;
+    if (item.origin && !left) this.unresolvable(item, item.origin);
+    if (item.rightOrigin && !right) this.unresolvable(item, item.rightOrigin);
+    if ((left && !(left.s instanceof Y.Item)) || (right && !(right.s instanceof Y.Item))) return { gone: true };
+    const neighbour = left ?? right;
+    if (!neighbour) refuse(`item ${item.id.client}:${item.id.clock} has neither a parent nor neighbours`);
+    return this.positionOf(neighbour.s as Y.Item, neighbour.inDoc);
+  }
+
+  private containerOfType(type: Y.AbstractType<unknown>): Container | 'gone' {
+    const known = this.containers.get(type);
+    if (known) return known;
+    if (type._item === null) {
+      const name = Y.findRootTypeKey(type);
+      if (name !== ORDERS_ROOT) refuse(`the document holds an unknown root type ${JSON.stringify(name)}`);
+      return ROOT;
+    }
+    return this.containerOfItem(type._item, true);
+  }
+
+  /** The container a ContentType item makes, given where that item sits. */
+  private containerOfItem(item: Y.Item, inDoc: boolean): Container | 'gone' {
+    const known = this.containers.get(item);
+    if (known) return known;
+    if (!(item.content instanceof Y.ContentType)) {
+      if (item.content instanceof Y.ContentDeleted) return 'gone'; // a collected container: its children are dropped
+      refuse(`item ${item.id.client}:${item.id.clock} is used as a parent but holds ${contentName(item.content)}`);
+    }
+    const pos = this.positionOf(item, inDoc);
+    if (pos.gone) return 'gone';
+    const type = item.content.type;
+    const removed = pos.container.removed || this.isDeleted(item, inDoc);
+    let c: Container | undefined;
+    if (pos.container.kind === 'orders' && pos.key !== null && type instanceof Y.Map) {
+      c = { kind: 'order', item, orderId: pos.key, orderItem: item, orderNew: !inDoc, removed };
+    } else if (pos.container.kind === 'order' && isChildKey(pos.key) && type instanceof CHILD_TYPES[pos.key]) {
+      const { orderId, orderItem, orderNew } = pos.container;
+      c = { kind: pos.key, item, orderId, orderItem, orderNew, removed };
+    }
+    if (!c) refuse(`${contentName(item.content)} at ${this.where(pos)} is not part of the board layout`);
+    this.containers.set(item, c);
+    return c;
+  }
+
+  private where(pos: Position): string {
+    if (pos.gone) return 'collected content';
+    const { kind, orderId } = pos.container;
+    const key = pos.key === null ? '' : `[${JSON.stringify(pos.key)}]`;
+    return kind === 'orders' ? `orders${key}` : `order ${orderId} ${kind === 'order' ? '' : kind}${key}`;
+  }
+
+  // ---- insertions ---------------------------------------------------------------------------------------------------
+
+  private checkInsert(item: Y.Item): void {
+    const known = this.state(item.id.client);
+    if (item.id.clock + item.length <= known) return; // already applied here; yjs skips it
+    const offset = Math.max(0, known - item.id.clock);
+    const pos = this.positionOf(item, false);
+    if (pos.gone) return;
+    const { container, key } = pos;
+    const content = item.content;
+    const deleted = this.isDeleted(item, false);
+    if (deleted) this.deletedNew.push(item);
+    // Content relayed inside an order that is deleted (a relayed retention sweep) is deleted on arrival.
+    if (this.mode === 'catch_up' && container.removed) return;
+
+    switch (container.kind) {
+      case 'orders': {
+        if (key === null) refuse('the orders map takes only keyed entries');
+        if (
+          !(content instanceof Y.ContentDeleted) &&
+          !(content instanceof Y.ContentType && content.type instanceof Y.Map)
+        ) {
+          refuse(`an order must be a Y.Map, got ${contentName(content)}`);
+        }
+        if (this.rootHas(key) || this.newOrders.has(key) || this.newKeys.has(`orders|${key}`)) {
+          refuse(`order ${key} already exists: writing it again would replace it`);
+        }
+        this.newKeys.add(`orders|${key}`);
+        if (content instanceof Y.ContentType && !deleted) this.newOrders.set(key, item);
+        return;
+      }
+      case 'order': {
+        const orderId = container.orderId!;
+        if (!isChildKey(key)) refuse(`order ${orderId} has no part ${JSON.stringify(key)}`);
+        if (
+          !(content instanceof Y.ContentDeleted) &&
+          !(content instanceof Y.ContentType && content.type instanceof CHILD_TYPES[key])
+        ) {
+          refuse(`order ${orderId} ${key} must be a ${CHILD_TYPES[key].name}, got ${contentName(content)}`);
+        }
+        const slot = `${orderId}|${key}`;
+        const existing = container.item?.content instanceof Y.ContentType && container.item.content.type._map.has(key);
+        if ((!container.orderNew && existing) || this.newKeys.has(slot))
+          refuse(`order ${orderId} already has its ${key}`);
+        this.newKeys.add(slot);
+        const parts = this.orderParts.get(orderId) ?? new Set<string>();
+        parts.add(key);
+        this.orderParts.set(orderId, parts);
+        return;
+      }
+      case 'draft': {
+        const orderId = container.orderId!;
+        if (!isDraftField(key)) refuse(`order ${orderId} draft has no field ${JSON.stringify(key)}`);
+        if (content instanceof Y.ContentDeleted) return; // judged with the deletions
+        if (!(content instanceof Y.ContentAny) || content.arr.length !== 1) {
+          refuse(`order ${orderId} draft ${key} must be one plain value, got ${contentName(content)}`);
+        }
+        const r = OrderDraftSchema.shape[key].safeParse(content.arr[0]);
+        if (!r.success) refuse(`order ${orderId} draft ${key} is invalid: ${zodReason(r.error)}`);
+        if (key === 'region' && (r.data as { city: string }).city !== this.city) {
+          refuse(`order ${orderId} is for ${(r.data as { city: string }).city}, not ${this.city}`);
+        }
+        if (!deleted) {
+          this.replacements.add(`${this.containerKey(container)}|${key}`);
+          if (container.orderNew) {
+            const fields = this.draftFieldsOfNewOrders.get(orderId) ?? new Set<string>();
+            fields.add(key);
+            this.draftFieldsOfNewOrders.set(orderId, fields);
+          }
+        }
+        return;
+      }
+      case 'events':
+      case 'comments': {
+        const orderId = container.orderId!;
+        const what = container.kind === 'events' ? 'event' : 'comment';
+        if (key !== null)
+          refuse(`order ${orderId} ${container.kind} is a list: keyed entry ${JSON.stringify(key)} refused`);
+        if (content instanceof Y.ContentDeleted) return; // judged with the deletions
+        if (!(content instanceof Y.ContentAny))
+          refuse(`order ${orderId} ${container.kind} hold plain values, got ${contentName(content)}`);
+        content.arr.forEach((value, i) => {
+          if (i < offset) return;
+          if (what === 'comment') {
+            const r = CommentSchema.safeParse(value);
+            if (!r.success) refuse(`a comment on order ${orderId} is invalid: ${zodReason(r.error)}`);
+            this.checkAuthor(r.data.by, `comment ${r.data.id} on order ${orderId}`);
+            return;
+          }
+          const r = OrderEventSchema.safeParse(value);
+          if (!r.success) refuse(`an event of order ${orderId} is invalid: ${zodReason(r.error)}`);
+          const atStart = item.origin === null && i === 0;
+          if (atStart && r.data.action !== 'create')
+            refuse(`event ${r.data.id} would go before the create event of order ${orderId}`);
+          this.newEvents.push({ orderId, event: r.data, atStart });
+        });
+        return;
+      }
+    }
+  }
+
+  private rootHas(key: string): boolean {
+    return this.doc.share.get(ORDERS_ROOT)?._map.has(key) ?? false;
+  }
+
+  private containerKey(c: Container): string {
+    return c.item ? `${c.item.id.client}:${c.item.id.clock}` : 'root';
+  }
+
+  private checkAuthor(by: { userId: string; role: string; stationId?: string }, what: string): void {
+    if (this.mode !== 'live') return;
+    const p = this.p;
+    if (by.userId !== p.userId || by.role !== p.role) {
+      refuse(`${what} claims to be by ${by.role} ${by.userId}, but the connection is ${p.role} ${p.userId}`);
+    }
+    if (p.role === 'dispatcher' && by.stationId !== p.stationId) {
+      refuse(
+        `${what} claims station ${by.stationId ?? '(none)'}, but the connection is station ${p.stationId ?? '(none)'}`,
+      );
+    }
+  }
+
+  private checkNewOrders(): void {
+    const creates = new Map<string, NewEvent[]>();
+    for (const e of this.newEvents) {
+      if (e.event.action !== 'create') continue;
+      if (!this.newOrders.has(e.orderId) || !e.atStart) {
+        refuse(`create event ${e.event.id} may only open a new order, not be added to order ${e.orderId}`);
+      }
+      creates.set(e.orderId, [...(creates.get(e.orderId) ?? []), e]);
+    }
+    for (const orderId of this.newOrders.keys()) {
+      const parts = this.orderParts.get(orderId) ?? new Set();
+      for (const part of [DRAFT_KEY, EVENTS_KEY, COMMENTS_KEY]) {
+        if (!parts.has(part)) refuse(`new order ${orderId} comes without its ${part}`);
+      }
+      const fields = this.draftFieldsOfNewOrders.get(orderId) ?? new Set();
+      const missing = DRAFT_FIELDS.filter(
+        (f) => !OrderDraftSchema.shape[f].safeParse(undefined).success && !fields.has(f),
+      );
+      if (missing.length > 0) refuse(`new order ${orderId} lacks draft fields ${missing.join(', ')}`);
+      if ((creates.get(orderId)?.length ?? 0) !== 1)
+        refuse(`new order ${orderId} must start with exactly one create event`);
+    }
+  }
+
+  private readonly stations = new Map<string, Set<string>>();
+
+  /** Stations the order has been dispatched to at any time (in the document, including superseded, or this update). */
+  private stationsOf(orderId: string): Set<string> {
+    let set = this.stations.get(orderId);
+    if (set) return set;
+    set = new Set();
+    const entry = this.doc.share.get(ORDERS_ROOT)?._map.get(orderId);
+    if (entry && entry.content instanceof Y.ContentType) {
+      const events = (entry.content.type as Y.Map<unknown>).get(EVENTS_KEY);
+      if (events instanceof Y.Array) {
+        for (const e of events.toArray() as Partial<OrderEvent>[]) {
+          if (e?.action === 'dispatch' && typeof e.stationId === 'string') set.add(e.stationId);
+        }
+      }
+    }
+    for (const e of this.newEvents) {
+      if (e.orderId === orderId && e.event.action === 'dispatch' && e.event.stationId) set.add(e.event.stationId);
+    }
+    this.stations.set(orderId, set);
+    return set;
+  }
+
+  private checkAuthority({ orderId, event }: NewEvent): void {
+    const { by, action } = event;
+    const what = `${action} event ${event.id} on order ${orderId}`;
+    if (action === 'create') {
+      if (!CREATE_ROLES.includes(by.role)) refuse(`${what}: role ${by.role} may not create orders`);
+    } else {
+      const rule = RULES[action];
+      if (!rule.roles.includes(by.role)) refuse(`${what}: role ${by.role} may not ${action}`);
+      if (by.role === 'dispatcher' && !by.stationId) refuse(`${what}: a dispatcher's event must name its station`);
+      if (rule.ownStationOnly && by.role === 'dispatcher' && !this.stationsOf(orderId).has(by.stationId!)) {
+        refuse(`${what}: the order was never dispatched to station ${by.stationId}`);
+      }
+    }
+    this.checkAuthor(by, what);
+  }
+
+  // ---- deletions ----------------------------------------------------------------------------------------------------
+
+  private checkDeletions(): void {
+    for (const [client, ranges] of this.ds.clients) {
+      for (const { clock, len } of ranges) {
+        for (let c = clock; c < clock + len;) {
+          const found = this.lookup(Y.createID(client, c));
+          if (!found) refuse(`deletes ${client}:${c}, which neither this centre nor the update has`);
+          if (found.s instanceof Y.Item) this.checkDeletion(found.s, found.inDoc);
+          c = found.s.id.clock + found.s.length;
+        }
+      }
+    }
+    for (const item of this.deletedNew) this.checkDeletion(item, false);
+  }
+
+  private checkDeletion(item: Y.Item, inDoc: boolean): void {
+    if (inDoc && item.deleted) return; // already deleted here: nothing happens
+    const pos = this.positionOf(item, inDoc);
+    if (pos.gone) return;
+    const { container, key } = pos;
+    if (
+      container.kind === 'draft' &&
+      isDraftField(key) &&
+      this.replacements.has(`${this.containerKey(container)}|${key}`)
+    ) {
+      return; // a draft value overwritten by a new value in this update (map last-writer-wins)
+    }
+    const orderId = container.kind === 'orders' ? key : container.orderId;
+    const orderItem = container.kind === 'orders' ? item : container.orderItem;
+    if (
+      this.mode === 'catch_up' &&
+      orderId &&
+      orderItem &&
+      this.relayedSweep(orderId, orderItem, container.kind === 'orders' ? !inDoc : container.orderNew)
+    ) {
+      return;
+    }
+    const what =
+      container.kind === 'orders'
+        ? `order ${key}`
+        : container.kind === 'order'
+          ? `the ${key} of order ${orderId}`
+          : container.kind === 'draft'
+            ? `draft field ${key} of order ${orderId} without a new value`
+            : `${container.kind === 'events' ? 'an event' : 'a comment'} of order ${orderId}`;
+    refuse(
+      `deletes ${what}: clients may only overwrite draft fields; orders leave the board by the centre's retention sweep`,
+    );
+  }
+
+  /**
+   * A client relaying (catch_up) the twin centre's retention sweep: the whole order entry is deleted by this update,
+   * and the order is either archived here or new in this update (created and swept while this centre was away).
+   */
+  private relayedSweep(orderId: string, orderItem: Y.Item, orderNew: boolean): boolean {
+    if (!this.isDeleted(orderItem, !orderNew)) return false;
+    if (orderNew) return true;
+    if (!(orderItem.content instanceof Y.ContentType)) return false;
+    return readOrderMap(orderId, orderItem.content.type as Y.Map<unknown>)?.order.state === 'archived';
+  }
+}

@@ -1,0 +1,22 @@
+export { CITY_IDS, isCityId, regionDoc, parseDocName, canRead, canWrite, docsFor } from './access';
+export type { CityId, Principal } from './access';
+export {
+  ORDERS_ROOT,
+  DRAFT_FIELDS,
+  createOrder,
+  act,
+  comment,
+  editDraft,
+  readOrder,
+  orderIds,
+  snapshot,
+  orderRecord,
+  importOrder,
+  observeOrders,
+} from './board';
+export type { ActInput, BoardOrder, DraftField, OrderRecord, SupersededEvent } from './board';
+export { checkUpdate } from './guard';
+export type { GuardMode, GuardVerdict } from './guard';
+export { RETENTION_ORIGIN, archivedOrders, sweepArchived } from './retention';
+export type { ArchivedRecord } from './retention';
+export { newOrderId } from './ids';

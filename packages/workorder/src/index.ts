@@ -1,0 +1,4 @@
+export * from './model';
+export * from './errors';
+export * from './machine';
+export * from './sla';

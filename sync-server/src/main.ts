@@ -1,0 +1,76 @@
+// `pnpm centre --name fuzhou --port 4401 --data .data/fuzhou --peer ws://127.0.0.1:4402`
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { ZodError } from 'zod';
+import { startCentre } from './centre';
+import { DEMO_PEER_SECRET, DEMO_TOKEN_SECRET } from './config';
+
+const HELP = `twinline centre: one centre server of the twin-centre board
+
+  --name <name>       centre name (default fuzhou)
+  --port <port>       port on 127.0.0.1 (default 4401)
+  --host <host>       bind address (default 127.0.0.1)
+  --data <dir>        data directory (default .data/<name>)
+  --peer <ws url>     the twin centre, e.g. ws://127.0.0.1:4402
+  --demo              seed demo accounts (README lists them)
+  --demo-orders <n>   also seed n open demo orders into an empty centre
+  --log-level <lvl>   trace|debug|info|warn|error (default info)
+  --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
+  --janitor-ms <n>    how often the archive/retention pass runs (default 60 s)
+  --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
+
+Secrets come from TWINLINE_TOKEN_SECRET and TWINLINE_PEER_SECRET (demo values when unset).`;
+
+const optionalNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      name: { type: 'string', default: 'fuzhou' },
+      port: { type: 'string', default: '4401' },
+      host: { type: 'string', default: '127.0.0.1' },
+      data: { type: 'string' },
+      peer: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'demo-orders': { type: 'string', default: '0' },
+      'log-level': { type: 'string', default: 'info' },
+      'retention-ms': { type: 'string' },
+      'janitor-ms': { type: 'string' },
+      'unload-ms': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const centre = await startCentre({
+    name: values.name,
+    host: values.host,
+    port: Number(values.port),
+    dataDir: resolve(values.data ?? `.data/${values.name}`),
+    peer: values.peer,
+    demo: values.demo,
+    demoOrders: Number(values['demo-orders']),
+    tokenSecret: process.env.TWINLINE_TOKEN_SECRET ?? DEMO_TOKEN_SECRET,
+    peerSecret: process.env.TWINLINE_PEER_SECRET ?? DEMO_PEER_SECRET,
+    logLevel: values['log-level'] as 'info',
+    retentionMs: optionalNumber(values['retention-ms']),
+    janitorEveryMs: optionalNumber(values['janitor-ms']),
+    unloadAfterMs: optionalNumber(values['unload-ms']),
+  });
+  const stop = () => void centre.close().then(() => process.exit(0));
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ZodError) {
+    console.error(
+      `twinline centre: bad configuration: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  } else {
+    console.error(`twinline centre: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  process.exit(1);
+});

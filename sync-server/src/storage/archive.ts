@@ -1,0 +1,107 @@
+import { z } from 'zod';
+import type { SqlDriver, SqlValue } from '@twinline/sql';
+import { ARCHIVE_FTS } from './schema';
+
+export const ArchiveRecordSchema = z.object({
+  id: z.string().min(1).max(128),
+  city: z.string().min(1).max(64),
+  /** ISO 8601 instant; results are ordered by the instant it denotes. */
+  archivedAt: z.string().refine((s) => Number.isFinite(Date.parse(s)), 'archivedAt must be an ISO 8601 date-time'),
+  /** Searchable text: address, caller number, description, names. */
+  summary: z.string().max(20_000),
+  /** The full record, returned as is. */
+  json: z.string(),
+});
+export type ArchiveRecord = z.infer<typeof ArchiveRecordSchema>;
+
+export interface ArchiveQuery {
+  /** Whitespace-separated terms, all of which must occur (substring match, case-insensitive for Latin letters). */
+  text?: string;
+  city?: string;
+  /** Default 50, at most 500. */
+  limit?: number;
+  offset?: number;
+}
+
+export interface ArchiveHit {
+  id: string;
+  city: string;
+  archivedAt: string;
+  json: string;
+}
+
+/** Terms shorter than this cannot use the trigram index and fall back to LIKE. */
+const TRIGRAM = 3;
+
+export class Archive {
+  private constructor(
+    private readonly db: SqlDriver,
+    /** Whether the FTS5 trigram index exists on this build of SQLite. */
+    readonly fullText: boolean,
+  ) {}
+
+  static async open(db: SqlDriver): Promise<Archive> {
+    let fullText = false;
+    try {
+      await db.transaction(async (tx) => {
+        const existed = await tx.get("SELECT 1 FROM sqlite_schema WHERE name = 'archived_orders_fts'");
+        await tx.exec(ARCHIVE_FTS);
+        // New index over an archive that already has rows (e.g. written by a build without FTS5): fill it.
+        if (!existed) await tx.exec("INSERT INTO archived_orders_fts (archived_orders_fts) VALUES ('rebuild')");
+      });
+      fullText = true;
+    } catch (err) {
+      // No FTS5 or no trigram tokenizer (SQLite < 3.34) in this build: search with LIKE only. Anything else is real.
+      if (!/no such module|no such tokenizer|fts5|trigram/i.test(String((err as Error | undefined)?.message)))
+        throw err;
+    }
+    return new Archive(db, fullText);
+  }
+
+  /** Upserts by id, in one transaction. */
+  async archive(records: readonly ArchiveRecord[]): Promise<void> {
+    const parsed = records.map((r) => ArchiveRecordSchema.parse(r));
+    if (parsed.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const r of parsed) {
+        await tx.run(
+          `INSERT INTO archived_orders (id, city, archived_at, archived_ms, summary, json) VALUES (?, ?, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET city = excluded.city, archived_at = excluded.archived_at,
+             archived_ms = excluded.archived_ms, summary = excluded.summary, json = excluded.json`,
+          [r.id, r.city, r.archivedAt, Date.parse(r.archivedAt), r.summary, r.json],
+        );
+      }
+    });
+  }
+
+  /** Newest first. */
+  async search(query: ArchiveQuery = {}): Promise<ArchiveHit[]> {
+    const where: string[] = [];
+    const params: SqlValue[] = [];
+    if (query.city !== undefined) {
+      where.push('city = ?');
+      params.push(query.city);
+    }
+    const terms = (query.text ?? '').split(/\s+/u).filter((t) => t.length > 0);
+    for (const term of terms) {
+      if (this.fullText && [...term].length >= TRIGRAM) {
+        // A quoted FTS5 string is one phrase; with the trigram tokenizer that is a substring match.
+        where.push('seq IN (SELECT rowid FROM archived_orders_fts WHERE archived_orders_fts MATCH ?)');
+        params.push(`"${term.replaceAll('"', '""')}"`);
+      } else {
+        where.push("summary LIKE ? ESCAPE '\\'");
+        params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      }
+    }
+    const int = (v: number | undefined, fallback: number) => (Number.isFinite(v) ? Math.floor(v as number) : fallback);
+    const limit = Math.min(Math.max(int(query.limit, 50), 0), 500);
+    const offset = Math.max(int(query.offset, 0), 0);
+    params.push(limit, offset);
+    return this.db.all<ArchiveHit>(
+      `SELECT id, city, archived_at AS archivedAt, json FROM archived_orders
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY archived_ms DESC, seq DESC LIMIT ? OFFSET ?`,
+      params,
+    );
+  }
+}
