@@ -15,7 +15,12 @@ export default tseslint.config(
     },
   },
   {
-    files: ['packages/workorder/src/**', 'packages/board/src/**', 'packages/demo-data/src/**'],
+    files: [
+      'packages/workorder/src/**',
+      'packages/board/src/**',
+      'packages/board-client/src/**',
+      'packages/demo-data/src/**',
+    ],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [

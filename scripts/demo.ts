@@ -15,7 +15,10 @@ const children: ChildProcess[] = centres.map((c) => {
   const args = ['sync-server/src/main.ts', '--name', c.name, '--port', String(c.port), '--peer', c.peer, '--demo'];
   if (c.orders) args.push('--demo-orders', String(c.orders));
   args.push('--data', resolve(ROOT, '.data', c.name));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
   child.on('exit', (code, signal) => {
     console.error(`demo: centre ${c.name} exited (${signal ?? code}); stopping the demo`);
     stop(1);

@@ -42,7 +42,8 @@ async function rss(c: CentreProcess): Promise<number> {
 }
 
 export default async function run(): Promise<BenchResult[]> {
-  const { fuzhou, xiamen } = await startTwins();
+  process.setMaxListeners(0); // y-websocket adds an exit listener per provider under Node
+  const { fuzhou, xiamen } = await startTwins({ logLevel: 'info' });
   const results: BenchResult[] = [];
   try {
     const token = await login(fuzhou, 'lead.fz');
@@ -62,11 +63,19 @@ export default async function run(): Promise<BenchResult[]> {
     );
     for (const x of [a, b, c]) x.destroy();
 
+    // Many consoles, spread over the demo accounts that may open region/fuzhou (a user may hold 16 sockets at most).
+    const { DEMO_ACCOUNTS } = await import('@twinline/demo-data');
+    const tokens = await Promise.all(
+      DEMO_ACCOUNTS.filter((u) => u.role !== 'dispatcher' || u.city === 'fuzhou').map((u) => login(fuzhou, u.username)),
+    );
+    const tokenFor = (i: number) => tokens[i % tokens.length]!;
+    console.error(`  relay done; ${tokens.length} accounts logged in`);
+
     // Memory over a shift: 3 rounds of 300 consoles connecting (with presence) and leaving.
     const rounds: number[] = [];
     for (let r = 0; r < 3; r++) {
       const cs = Array.from({ length: 300 }, (_, i) => {
-        const cl = connectClient(fuzhou, i % 2 ? 'region/fuzhou' : 'region/putian', token, new Y.Doc());
+        const cl = connectClient(fuzhou, 'region/fuzhou', tokenFor(i), new Y.Doc());
         cl.provider.awareness.setLocalStateField('user', { name: `坐席${i}` });
         return cl;
       });
@@ -74,6 +83,7 @@ export default async function run(): Promise<BenchResult[]> {
       for (const x of cs) x.destroy();
       await new Promise((res) => setTimeout(res, 12_000)); // past the unload delay
       rounds.push(await rss(fuzhou));
+      console.error(`  memory round ${r + 1}: ${Math.round(rounds[r]! / 2 ** 20)} MiB`);
     }
     const growth = rounds[2]! / rounds[0]!;
     results.push({
@@ -86,7 +96,7 @@ export default async function run(): Promise<BenchResult[]> {
     });
 
     // Presence: 500 consoles on one document, each changing its presence 10 times a second for 5 s.
-    const many = Array.from({ length: 500 }, () => connectClient(fuzhou, 'region/fuzhou', token));
+    const many = Array.from({ length: 500 }, (_, i) => connectClient(fuzhou, 'region/fuzhou', tokenFor(i)));
     await Promise.all(many.map((x) => x.synced()));
     let received = 0;
     for (const x of many) x.provider.awareness.on('update', () => received++);

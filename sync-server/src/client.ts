@@ -70,7 +70,10 @@ export class ClientConnection implements RoomSocket {
     try {
       if (data.byteLength > this.opts.maxMessageBytes) {
         this.metrics.closedForBadInput.inc({ reason: 'too_big' });
-        return this.close(CLOSE.tooBig.code, `${CLOSE.tooBig.reason}: ${data.byteLength} bytes, limit ${this.opts.maxMessageBytes}`);
+        return this.close(
+          CLOSE.tooBig.code,
+          `${CLOSE.tooBig.reason}: ${data.byteLength} bytes, limit ${this.opts.maxMessageBytes}`,
+        );
       }
       if (!isBinary) throw new MalformedMessage('text frame (y-websocket speaks binary)');
       this.handle(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));

@@ -145,7 +145,12 @@ describe('centre guard', () => {
       ['unknown type', (ws) => ws.send(Buffer.from([9, 0])), 4400, /unknown message type 9/],
       ['unknown sync step', (ws) => ws.send(Buffer.from([0, 7, 0])), 4400, /unknown sync step 7/],
       ['text frame', (ws) => ws.send('hello'), 4400, /text frame/],
-      ['oversized', (ws) => ws.send(Buffer.alloc(5 * 1024 * 1024, 1)), 1009, /message too big: 5242880 bytes, limit 4194304/],
+      [
+        'oversized',
+        (ws) => ws.send(Buffer.alloc(5 * 1024 * 1024, 1)),
+        1009,
+        /message too big: 5242880 bytes, limit 4194304/,
+      ],
     ];
     for (const [name, send, code, reason] of cases) {
       const { ws, closed } = await rawSocket(docUrl('region/quanzhou', leadToken));

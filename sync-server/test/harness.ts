@@ -50,6 +50,8 @@ export interface CentreOptions {
   demo?: boolean;
   demoOrders?: number;
   env?: Record<string, string>;
+  /** debug by default, so tests can wait for log lines; benchmarks use info. */
+  logLevel?: string;
   /** Extra command-line flags, e.g. ['--retention-ms', '0']. */
   flags?: string[];
 }
@@ -67,13 +69,17 @@ export async function startCentreProcess(o: CentreOptions): Promise<CentreProces
     '--data',
     dataDir,
     '--log-level',
-    'debug',
+    o.logLevel ?? 'debug',
   ];
   if (o.peer) args.push('--peer', o.peer);
   if (o.demo ?? true) args.push('--demo');
   if (o.demoOrders) args.push('--demo-orders', String(o.demoOrders));
   if (o.flags) args.push(...o.flags);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: Record<string, unknown>[] = [];
   const waiters: { pred: (l: Record<string, unknown>) => boolean; resolve: (l: Record<string, unknown>) => void }[] =
     [];
@@ -125,7 +131,7 @@ export async function startCentreProcess(o: CentreOptions): Promise<CentreProces
 }
 
 /** Two centres, each the other's peer, on fixed free ports so either can be restarted on the same address. */
-export async function startTwins(opts: { demoOrders?: number } = {}) {
+export async function startTwins(opts: { demoOrders?: number; logLevel?: string } = {}) {
   const [fp, xp] = [await freePort(), await freePort()];
   const start = {
     fuzhou: (dataDir?: string) =>
@@ -135,9 +141,10 @@ export async function startTwins(opts: { demoOrders?: number } = {}) {
         peer: `ws://127.0.0.1:${xp}`,
         dataDir,
         demoOrders: opts.demoOrders,
+        logLevel: opts.logLevel,
       }),
     xiamen: (dataDir?: string) =>
-      startCentreProcess({ name: 'xiamen', port: xp, peer: `ws://127.0.0.1:${fp}`, dataDir }),
+      startCentreProcess({ name: 'xiamen', port: xp, peer: `ws://127.0.0.1:${fp}`, dataDir, logLevel: opts.logLevel }),
   };
   const [fuzhou, xiamen] = await Promise.all([start.fuzhou(), start.xiamen()]);
   return { fuzhou, xiamen, start };

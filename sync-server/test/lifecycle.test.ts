@@ -16,7 +16,10 @@ describe('centre housekeeping', () => {
   });
 
   it('an archived order leaves the live board after retention and is found in the archive', async () => {
-    const centre = await startCentreProcess({ name: 'fuzhou', flags: ['--retention-ms', '1500', '--janitor-ms', '300'] });
+    const centre = await startCentreProcess({
+      name: 'fuzhou',
+      flags: ['--retention-ms', '1500', '--janitor-ms', '300'],
+    });
     procs.push(centre);
     const token = await login(centre, 'lead.fz');
     const c = connectClient(centre, 'region/longyan', token);
@@ -51,7 +54,9 @@ describe('centre housekeeping', () => {
     const res = await fetch(`${centre.http}/api/archive?q=${encodeURIComponent('九一路')}`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    const body = (await res.json()) as { results: { id: string; record: { order: { state: string; satisfaction: string } } }[] };
+    const body = (await res.json()) as {
+      results: { id: string; record: { order: { state: string; satisfaction: string } } }[];
+    };
     expect(body.results.map((r) => r.id)).toEqual([id]);
     expect(body.results[0]!.record.order).toMatchObject({ state: 'archived', satisfaction: 'very_satisfied' });
     const denied = await fetch(`${centre.http}/api/archive?q=x`);
