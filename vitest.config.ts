@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'sync-server/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'sync-server/**/*.test.ts', 'desktop/src/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Integration tests start real centre processes on loopback; keep the 2-core CI machine unsaturated.

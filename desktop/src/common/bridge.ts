@@ -1,0 +1,214 @@
+// THE bridge contract between the renderer and the rest of the console: one map of named operations, each with a zod
+// schema for its input and its output. Everything else is derived from this object: the host's handler types, the
+// Electron preload's list of names, the renderer client's typed `call`, and the validation on both sides. Adding an
+// operation means adding one entry here and one handler in desktop/src/node/host/host.ts (tsc then demands it).
+//
+// Runs anywhere (VS Code's `common`): imports zod only, no Node, DOM or Electron.
+import { z } from 'zod';
+
+/** A Yjs document name as the board uses them (`region/fuzhou`). */
+const DocName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9/_.-]{0,127}$/, 'doc must be 1-128 characters of a-z 0-9 / _ . - (e.g. region/fuzhou)');
+
+/** One Yjs update, base64 (standard alphabet, padded). At most 8 MiB of base64 each. */
+const Base64Update = z
+  .base64('update must be base64')
+  .min(4, 'update must not be empty')
+  .max(8 * 1024 * 1024);
+
+const DraftId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'id must be 1-128 characters of A-Z a-z 0-9 _ . : -');
+
+/** A draft's body is the renderer's own JSON text (the half-typed order form); at most 256 KiB, must parse. */
+const DraftJson = z
+  .string()
+  .max(256 * 1024, 'json must be at most 256 KiB')
+  .refine((text) => {
+    try {
+      JSON.parse(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'json must be valid JSON text');
+
+const Draft = z.object({ id: DraftId, json: DraftJson, updatedAt: z.number().int().nonnegative() });
+
+const CentreName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'centre name must be lower-case a-z 0-9 - (e.g. fuzhou)');
+
+const urlWithScheme = (schemes: string[], what: string) =>
+  z
+    .string()
+    .max(512)
+    .refine(
+      (text) => {
+        try {
+          const url = new URL(text);
+          return schemes.includes(url.protocol) && url.host !== '' && url.username === '' && url.password === '';
+        } catch {
+          return false;
+        }
+      },
+      `${what} must be a ${schemes.map((s) => s.replace(':', '://')).join(' or ')} URL without credentials`,
+    );
+
+export const Centre = z.strictObject({
+  name: CentreName,
+  /** The centre's WebSocket endpoint (board sync). */
+  url: urlWithScheme(['ws:', 'wss:'], 'url'),
+  /** The centre's HTTP endpoint (login, health). */
+  http: urlWithScheme(['http:', 'https:'], 'http'),
+});
+export type Centre = z.infer<typeof Centre>;
+
+export const Language = z.enum(['zh-CN', 'en']);
+
+const SettingsShape = z.strictObject({
+  homeCentre: CentreName,
+  centres: z.array(Centre).min(1, 'at least one centre').max(8),
+  language: Language,
+});
+
+/** The whole settings object: the home centre must be one of the centres, and centre names are unique. */
+export const Settings = SettingsShape.superRefine((s, ctx) => {
+  const names = s.centres.map((c) => c.name);
+  if (new Set(names).size !== names.length) {
+    ctx.addIssue({ code: 'custom', path: ['centres'], message: 'centre names must be unique' });
+  }
+  if (!names.includes(s.homeCentre)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['homeCentre'],
+      message: `homeCentre must be one of the centres (${names.join(', ')})`,
+    });
+  }
+});
+export type Settings = z.infer<typeof Settings>;
+
+const SecretKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'key must be 1-64 characters of A-Z a-z 0-9 _ . -');
+
+const Empty = z.strictObject({});
+
+const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+
+/** The handler map contract. Names are `area.verb`; every input is a strict object (unknown keys are rejected). */
+export const bridge = {
+  /** All stored updates of a board document (a compacted state first, then appends), base64. */
+  'cache.loadDoc': op(z.strictObject({ doc: DocName }), z.object({ updates: z.array(z.base64()) })),
+  /** Appends updates to a document's cache in one transaction; each must decode as a Yjs update. */
+  'cache.appendUpdates': op(
+    z.strictObject({ doc: DocName, updates: z.array(Base64Update).min(1).max(1000) }),
+    z.object({}),
+  ),
+  /** Where the cache lives, how many documents it holds, and whether a corrupt file was moved aside at start. */
+  'cache.status': op(
+    Empty,
+    z.object({
+      file: z.string(),
+      /** Set when the cache file was unreadable at start: where the bad file was moved (it is kept, not deleted). */
+      recoveredFrom: z.string().optional(),
+      /** What SQLite said about the bad file, for the UI's notice. */
+      recoveryReason: z.string().optional(),
+      docs: z.number().int().nonnegative(),
+    }),
+  ),
+  /** Half-typed orders that must survive a crash, newest first. */
+  'drafts.list': op(Empty, z.object({ drafts: z.array(Draft) })),
+  /** Stores a draft unless a newer one (greater updatedAt) is already stored; `stored` says which happened. */
+  'drafts.put': op(Draft.strict(), z.object({ stored: z.boolean() })),
+  'drafts.delete': op(z.strictObject({ id: DraftId }), z.object({ deleted: z.boolean() })),
+  'settings.get': op(Empty, Settings),
+  /** Changes some settings; the merged result must be valid as a whole, else nothing is written. Returns it. */
+  'settings.set': op(SettingsShape.partial(), Settings),
+  /** The login token and similar. `value` is null when the key is not set (or cannot be decrypted here). */
+  'secrets.get': op(z.strictObject({ key: SecretKey }), z.object({ value: z.string().nullable() })),
+  'secrets.set': op(
+    z.strictObject({
+      key: SecretKey,
+      value: z
+        .string()
+        .min(1)
+        .max(16 * 1024),
+    }),
+    z.object({}),
+  ),
+  'secrets.delete': op(z.strictObject({ key: SecretKey }), z.object({ deleted: z.boolean() })),
+  /** A desktop notification. Electron shows it; in browser mode the host cannot, and says so (`shown: false`). */
+  notify: op(
+    z.strictObject({ title: z.string().min(1).max(200), body: z.string().max(2000) }),
+    z.object({ shown: z.boolean() }),
+  ),
+} as const;
+
+export type Bridge = typeof bridge;
+export type BridgeName = keyof Bridge;
+/** What a caller passes (before zod defaults/transforms). */
+export type BridgeInput<N extends BridgeName> = z.input<Bridge[N]['input']>;
+/** What a handler receives (after validation). */
+export type BridgeParsedInput<N extends BridgeName> = z.output<Bridge[N]['input']>;
+/** What a handler returns. */
+export type BridgeResultInput<N extends BridgeName> = z.input<Bridge[N]['output']>;
+/** What a caller gets back (after validation). */
+export type BridgeOutput<N extends BridgeName> = z.output<Bridge[N]['output']>;
+
+/** The operations' names, in the map's order: what the preload exposes and the transports accept. */
+export const bridgeNames = Object.keys(bridge) as BridgeName[];
+
+export function isBridgeName(name: unknown): name is BridgeName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(bridge, name);
+}
+
+/** The implementation side: one async function per operation. */
+export type BridgeHandlers = {
+  [N in BridgeName]: (input: BridgeParsedInput<N>) => Promise<BridgeResultInput<N>>;
+};
+
+/**
+ * Why a call failed. `bad_input`: the payload did not match the schema (nothing was done); `bad_output`: the
+ * implementation returned something off-contract (a bug); `unknown_op`; `failed`: the handler threw; the rest are
+ * transport-level (HTTP auth/origin/size, Electron sender check, host process down).
+ */
+export const BridgeErrorCode = z.enum([
+  'bad_input',
+  'bad_output',
+  'unknown_op',
+  'failed',
+  'unauthorized',
+  'forbidden',
+  'too_large',
+  'unavailable',
+]);
+export type BridgeErrorCode = z.infer<typeof BridgeErrorCode>;
+
+export const BridgeFailure = z.object({ code: BridgeErrorCode, message: z.string() });
+export type BridgeFailure = z.infer<typeof BridgeFailure>;
+
+/** The envelope every transport carries (IPC and MessagePort as is; HTTP as status code + body). */
+export type BridgeReply<T = unknown> = { ok: true; result: T } | { ok: false; error: BridgeFailure };
+export const BridgeReplySchema = z.union([
+  z.object({ ok: z.literal(true), result: z.unknown() }),
+  z.object({ ok: z.literal(false), error: BridgeFailure }),
+]);
+
+export class BridgeError extends Error {
+  override readonly name = 'BridgeError';
+  constructor(
+    readonly code: BridgeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * What Electron's preload puts on `window.twinline`: the raw envelope, so error codes survive contextBridge (which
+ * copies only an Error's message). Renderer code uses desktop/src/browser/bridge-client.ts, not this directly.
+ */
+export interface TwinlinePreloadApi {
+  invoke<N extends BridgeName>(name: N, payload: BridgeInput<N>): Promise<BridgeReply<BridgeOutput<N>>>;
+}
+
+/** The IPC channel the preload and Electron's main process use. */
+export const IPC_CHANNEL = 'twinline:invoke';
+/** The header that carries the browser-mode host's per-launch token. */
+export const TOKEN_HEADER = 'x-twinline-token';

@@ -1,0 +1,278 @@
+// The ONLY place the desktop host runs SQL. One file, `<data>/cache.sqlite`, with three tables: the board's Yjs
+// updates per document (an offline cache of the centre's board), drafts (half-typed orders that must survive a crash)
+// and settings. Nothing else in the host gets a driver.
+//
+// A cache is never worth stopping the console for: if the file is corrupt, truncated, not a database, or from a newer
+// build, it is renamed aside to `cache.corrupt-<timestamp>.sqlite` (kept for support, never deleted) and a fresh file
+// is opened; `status().recoveredFrom` says so. If even that fails, the cache runs in memory for this session.
+import { existsSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import * as Y from 'yjs';
+import { CorruptDatabaseError, migrate, openDatabase } from '@twinline/sql';
+import type { SqlDriver } from '@twinline/sql';
+
+/** Append-only: never edit or reorder a released step, add a new one. */
+const MIGRATIONS = [
+  `CREATE TABLE board_updates (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     doc TEXT NOT NULL,
+     data BLOB NOT NULL
+   );
+   CREATE INDEX board_updates_doc ON board_updates (doc, id);
+   CREATE TABLE drafts (
+     id TEXT PRIMARY KEY,
+     json TEXT NOT NULL,
+     updated_at INTEGER NOT NULL
+   );
+   CREATE TABLE settings (
+     key TEXT PRIMARY KEY,
+     json TEXT NOT NULL
+   );`,
+];
+
+export const CACHE_FILE = 'cache.sqlite';
+
+export interface DraftRow {
+  id: string;
+  json: string;
+  updatedAt: number;
+}
+
+export interface CacheStatus {
+  file: string;
+  recoveredFrom?: string;
+  recoveryReason?: string;
+  docs: number;
+}
+
+export interface CompactStats {
+  docs: number;
+  rowsBefore: number;
+  rowsAfter: number;
+}
+
+export interface CacheStore {
+  readonly file: string;
+  appendUpdates(doc: string, updates: readonly Uint8Array[]): Promise<void>;
+  loadDoc(doc: string): Promise<Uint8Array[]>;
+  /** Rewrites each document with more than one row as one `encodeStateAsUpdate` row (run at open). */
+  compactAll(): Promise<CompactStats>;
+  compact(doc: string): Promise<void>;
+  listDrafts(): Promise<DraftRow[]>;
+  /** Last writer by `updatedAt` wins; false when a newer draft was already stored. */
+  putDraft(draft: DraftRow): Promise<boolean>;
+  deleteDraft(id: string): Promise<boolean>;
+  getSetting(key: string): Promise<unknown>;
+  /** Stores all keys in one transaction. */
+  setSettings(values: Record<string, unknown>): Promise<void>;
+  status(): Promise<CacheStatus>;
+  close(): Promise<void>;
+}
+
+export interface OpenCacheOptions {
+  /** Called when the file was moved aside (for the host's log). */
+  onRecovered?: (info: { file: string; movedTo: string | undefined; reason: string }) => void;
+  /** Compact every document at open (default true). */
+  compactAtOpen?: boolean;
+  /** A document whose row count reaches this on load is compacted first (default 200). */
+  compactEvery?: number;
+  /** A document that could not be compacted (it is left as it was). */
+  onCompactError?: (doc: string, err: unknown) => void;
+}
+
+/** SQLite's own codes for a file that is not (or no longer) a database. */
+const UNREADABLE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']);
+
+function isUnreadable(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof CorruptDatabaseError) return true;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREADABLE_CODES.has(code)) return true;
+    if (e instanceof Error && /newer than this build/.test(e.message)) return true;
+  }
+  return false;
+}
+
+function reasonOf(err: unknown): string {
+  if (err instanceof CorruptDatabaseError) return err.details.slice(0, 3).join('; ') || err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+async function openAndMigrate(file: string): Promise<SqlDriver> {
+  const db = await openDatabase(file);
+  try {
+    await migrate(db, MIGRATIONS);
+    return db;
+  } catch (err) {
+    await db.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** `cache.corrupt-2026-11-23T14-03-22-123Z.sqlite`, with -1, -2 … if that name is taken. */
+function asideName(dir: string): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  let candidate = join(dir, `cache.corrupt-${stamp}.sqlite`);
+  for (let i = 1; existsSync(candidate); i++) candidate = join(dir, `cache.corrupt-${stamp}-${i}.sqlite`);
+  return candidate;
+}
+
+/** Moves the bad file and its WAL/SHM companions aside; the companions belong to the bad file, not the fresh one. */
+function moveAside(file: string, aside: string): void {
+  renameSync(file, aside);
+  for (const suffix of ['-wal', '-shm']) {
+    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
+  }
+}
+
+export async function openCacheStore(dir: string, opts: OpenCacheOptions = {}): Promise<CacheStore> {
+  const file = join(dir, CACHE_FILE);
+  let db: SqlDriver;
+  let recoveredFrom: string | undefined;
+  let recoveryReason: string | undefined;
+  try {
+    db = await openAndMigrate(file);
+  } catch (err) {
+    if (!isUnreadable(err) || !existsSync(file)) throw err;
+    recoveryReason = reasonOf(err);
+    try {
+      recoveredFrom = asideName(dir);
+      moveAside(file, recoveredFrom);
+      db = await openAndMigrate(file);
+    } catch (second) {
+      // Cannot move it or cannot create a new file (read-only disk, permissions): keep the console running in memory.
+      recoveredFrom = existsSync(recoveredFrom ?? '') ? recoveredFrom : undefined;
+      recoveryReason = `${recoveryReason}; a fresh file could not be created either (${reasonOf(second)}), so the cache is in memory for this session`;
+      db = await openAndMigrate(':memory:');
+    }
+    opts.onRecovered?.({ file, movedTo: recoveredFrom, reason: recoveryReason });
+  }
+  const store = new SqliteCacheStore(
+    db,
+    recoveredFrom,
+    recoveryReason,
+    opts.compactEvery ?? 200,
+    opts.onCompactError ?? (() => undefined),
+  );
+  if (opts.compactAtOpen ?? true) await store.compactAll();
+  return store;
+}
+
+class SqliteCacheStore implements CacheStore {
+  readonly file: string;
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly recoveredFrom: string | undefined,
+    private readonly recoveryReason: string | undefined,
+    private readonly compactEvery: number,
+    private readonly onCompactError: (doc: string, err: unknown) => void,
+  ) {
+    this.file = db.file;
+  }
+
+  async appendUpdates(doc: string, updates: readonly Uint8Array[]): Promise<void> {
+    if (updates.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const data of updates) await tx.run('INSERT INTO board_updates (doc, data) VALUES (?, ?)', [doc, data]);
+    });
+  }
+
+  async loadDoc(doc: string): Promise<Uint8Array[]> {
+    const count = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM board_updates WHERE doc = ?', [doc]);
+    if ((count?.n ?? 0) >= this.compactEvery) await this.compact(doc).catch((err) => this.onCompactError(doc, err));
+    const rows = await this.db.all<{ data: Uint8Array }>('SELECT data FROM board_updates WHERE doc = ? ORDER BY id', [
+      doc,
+    ]);
+    return rows.map((r) => r.data);
+  }
+
+  async compact(doc: string): Promise<void> {
+    // One transaction: appends wait for it, so none can slip in between the read and the rewrite.
+    await this.db.transaction(async (tx) => {
+      const rows = await tx.all<{ id: number; data: Uint8Array }>(
+        'SELECT id, data FROM board_updates WHERE doc = ? ORDER BY id',
+        [doc],
+      );
+      if (rows.length < 2) return;
+      // Load into a document and re-encode: unlike Y.mergeUpdates this garbage-collects deleted content. Updates whose
+      // dependencies are missing stay pending in the doc and are kept by encodeStateAsUpdate.
+      const ydoc = new Y.Doc();
+      try {
+        for (const row of rows) Y.applyUpdate(ydoc, row.data);
+        const state = Y.encodeStateAsUpdate(ydoc);
+        const maxId = rows[rows.length - 1]!.id;
+        await tx.run('DELETE FROM board_updates WHERE doc = ? AND id <= ?', [doc, maxId]);
+        // Reuse the highest id so the compacted row keeps its place in the order.
+        await tx.run('INSERT INTO board_updates (id, doc, data) VALUES (?, ?, ?)', [maxId, doc, state]);
+      } finally {
+        ydoc.destroy();
+      }
+    });
+  }
+
+  async compactAll(): Promise<CompactStats> {
+    const docs = await this.db.all<{ doc: string; n: number }>(
+      'SELECT doc, count(*) AS n FROM board_updates GROUP BY doc ORDER BY doc',
+    );
+    let rowsBefore = 0;
+    for (const { doc, n } of docs) {
+      rowsBefore += n;
+      if (n < 2) continue;
+      try {
+        await this.compact(doc);
+      } catch (err) {
+        // A row Yjs cannot read: leave the document as it is (the centre resends what it needs) and go on.
+        this.onCompactError(doc, err);
+      }
+    }
+    const after = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM board_updates');
+    return { docs: docs.length, rowsBefore, rowsAfter: after?.n ?? 0 };
+  }
+
+  async listDrafts(): Promise<DraftRow[]> {
+    return this.db.all<DraftRow>('SELECT id, json, updated_at AS updatedAt FROM drafts ORDER BY updated_at DESC, id');
+  }
+
+  async putDraft(draft: DraftRow): Promise<boolean> {
+    const r = await this.db.run(
+      `INSERT INTO drafts (id, json, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET json = excluded.json, updated_at = excluded.updated_at
+       WHERE excluded.updated_at >= drafts.updated_at`,
+      [draft.id, draft.json, draft.updatedAt],
+    );
+    return r.changes > 0;
+  }
+
+  async deleteDraft(id: string): Promise<boolean> {
+    const r = await this.db.run('DELETE FROM drafts WHERE id = ?', [id]);
+    return r.changes > 0;
+  }
+
+  async getSetting(key: string): Promise<unknown> {
+    const row = await this.db.get<{ json: string }>('SELECT json FROM settings WHERE key = ?', [key]);
+    return row === undefined ? undefined : (JSON.parse(row.json) as unknown);
+  }
+
+  async setSettings(values: Record<string, unknown>): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      for (const [key, value] of Object.entries(values)) {
+        await tx.run(
+          'INSERT INTO settings (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json',
+          [key, JSON.stringify(value)],
+        );
+      }
+    });
+  }
+
+  async status(): Promise<CacheStatus> {
+    const row = await this.db.get<{ n: number }>('SELECT count(DISTINCT doc) AS n FROM board_updates');
+    const status: CacheStatus = { file: this.file, docs: row?.n ?? 0 };
+    if (this.recoveredFrom !== undefined) status.recoveredFrom = this.recoveredFrom;
+    if (this.recoveryReason !== undefined) status.recoveryReason = this.recoveryReason;
+    return status;
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+}

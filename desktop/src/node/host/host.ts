@@ -1,0 +1,108 @@
+// The desktop host: plain Node, no Electron import. It implements the bridge's handler map over the SQLite cache
+// (cache-store.ts) and the secret store, and hands every transport the same dispatcher: serve.ts (browser mode, HTTP)
+// and desktop/src/electron-utility/host.ts (Electron, MessagePort).
+import { mkdirSync } from 'node:fs';
+import * as Y from 'yjs';
+import { Settings } from '../../common/bridge';
+import type { BridgeHandlers } from '../../common/bridge';
+import { HandlerInputError, createDispatcher, describeIssues } from '../../common/dispatch';
+import type { Dispatch } from '../../common/dispatch';
+import { openCacheStore } from './cache-store';
+import type { CacheStore, OpenCacheOptions } from './cache-store';
+import { openSecretStore } from './secret-store';
+import type { SecretCipher, SecretStore } from './secret-store';
+import { defaultSettings } from './settings';
+
+export interface HostOptions {
+  dataDir: string;
+  /** Settings the user has not changed come from here (default: the demo's twin centres, home fuzhou). */
+  defaults?: Settings;
+  /** Electron's safeStorage, lent by the main process; absent in browser mode (secrets file, mode 0600). */
+  cipher?: SecretCipher;
+  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  cache?: Pick<OpenCacheOptions, 'compactEvery' | 'compactAtOpen'>;
+}
+
+export interface Host {
+  readonly handlers: BridgeHandlers;
+  readonly dispatch: Dispatch;
+  readonly cache: CacheStore;
+  readonly secrets: SecretStore;
+  close(): Promise<void>;
+}
+
+const SETTING_KEYS = ['homeCentre', 'centres', 'language'] as const;
+
+function decodeUpdates(updates: readonly string[]): Uint8Array[] {
+  return updates.map((text, i) => {
+    const bytes = new Uint8Array(Buffer.from(text, 'base64'));
+    try {
+      // Parses the whole structure: bytes that are not a Yjs update never reach the cache (compaction would choke).
+      Y.decodeUpdate(bytes);
+    } catch {
+      throw new HandlerInputError(`cache.appendUpdates: updates.${i} is not a Yjs update`);
+    }
+    return bytes;
+  });
+}
+
+const toBase64 = (bytes: Uint8Array) =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+
+export async function openHost(opts: HostOptions): Promise<Host> {
+  const log = opts.log ?? (() => undefined);
+  mkdirSync(opts.dataDir, { recursive: true });
+  const defaults = opts.defaults ?? defaultSettings();
+  const cache = await openCacheStore(opts.dataDir, {
+    ...opts.cache,
+    onRecovered: ({ file, movedTo, reason }) =>
+      log('warn', `cache ${file} was unreadable (${reason}); moved to ${movedTo ?? '(could not move)'}`),
+    onCompactError: (doc, err) => log('warn', `could not compact ${doc}: ${String(err)}`),
+  });
+  const secrets = openSecretStore(opts.dataDir, opts.cipher);
+
+  const readSettings = async (): Promise<Settings> => {
+    const stored: Record<string, unknown> = {};
+    for (const key of SETTING_KEYS) {
+      const value = await cache.getSetting(key);
+      if (value !== undefined) stored[key] = value;
+    }
+    const merged = Settings.safeParse({ ...defaults, ...stored });
+    if (merged.success) return merged.data;
+    // Stored choices that no longer fit the configured centres: fall back rather than fail.
+    log('warn', `stored settings ignored: ${describeIssues(merged.error)}`);
+    return defaults;
+  };
+
+  const handlers: BridgeHandlers = {
+    'cache.loadDoc': async ({ doc }) => ({ updates: (await cache.loadDoc(doc)).map(toBase64) }),
+    'cache.appendUpdates': async ({ doc, updates }) => {
+      await cache.appendUpdates(doc, decodeUpdates(updates));
+      return {};
+    },
+    'cache.status': () => cache.status(),
+    'drafts.list': async () => ({ drafts: await cache.listDrafts() }),
+    'drafts.put': async (draft) => ({ stored: await cache.putDraft(draft) }),
+    'drafts.delete': async ({ id }) => ({ deleted: await cache.deleteDraft(id) }),
+    'settings.get': () => readSettings(),
+    'settings.set': async (patch) => {
+      const next = Settings.safeParse({ ...(await readSettings()), ...patch });
+      if (!next.success) throw new HandlerInputError(`settings.set: ${describeIssues(next.error)}`);
+      const changed: Record<string, unknown> = {};
+      for (const key of SETTING_KEYS) if (patch[key] !== undefined) changed[key] = next.data[key];
+      await cache.setSettings(changed);
+      return next.data;
+    },
+    'secrets.get': async ({ key }) => ({ value: await secrets.get(key) }),
+    'secrets.set': async ({ key, value }) => {
+      await secrets.set(key, value);
+      return {};
+    },
+    'secrets.delete': async ({ key }) => ({ deleted: await secrets.delete(key) }),
+    // The host has no screen. Electron's main process answers 'notify' itself and never forwards it here.
+    notify: async () => ({ shown: false }),
+  };
+
+  const dispatch = createDispatcher(handlers, (name, err) => log('warn', `${name}: ${String(err)}`));
+  return { handlers, dispatch, cache, secrets, close: () => cache.close() };
+}
