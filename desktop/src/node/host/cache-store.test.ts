@@ -99,21 +99,27 @@ describe('a corrupt or unreadable cache never stops the console', () => {
 
   // Root ignores directory permissions, so this one only runs as an ordinary user.
   const privileged = process.platform === 'win32' || process.getuid?.() === 0;
-  it.skipIf(privileged)('falls back to an in-memory cache when the directory cannot take a fresh file', async () => {
-    const { dir } = await realCache();
-    const file = join(dir, CACHE_FILE);
-    writeFileSync(file, randomBytes(8192));
-    chmodSync(dir, 0o500);
-    try {
-      const store = await openCacheStore(dir);
-      const status = await store.status();
-      expect(status.file).toBe(':memory:');
-      expect(status.recoveryReason).toMatch(/in memory/);
-      await store.close();
-    } finally {
-      chmodSync(dir, 0o700);
-    }
-  });
+  const why = privileged
+    ? ' [skipped: root (or Windows) ignores directory permissions, so no read-only dir can be made]'
+    : '';
+  it.skipIf(privileged)(
+    `falls back to an in-memory cache when the directory cannot take a fresh file${why}`,
+    async () => {
+      const { dir } = await realCache();
+      const file = join(dir, CACHE_FILE);
+      writeFileSync(file, randomBytes(8192));
+      chmodSync(dir, 0o500);
+      try {
+        const store = await openCacheStore(dir);
+        const status = await store.status();
+        expect(status.file).toBe(':memory:');
+        expect(status.recoveryReason).toMatch(/in memory/);
+        await store.close();
+      } finally {
+        chmodSync(dir, 0o700);
+      }
+    },
+  );
 
   it('garbage-collects deleted text when compacting (load into a Y.Doc and re-encode, not mergeUpdates)', async () => {
     const dir = kit.dir();
