@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     // Integration tests start real centre processes on loopback; keep the 2-core CI machine unsaturated.
     maxWorkers: 2,
+    // Every test by name, so a skipped test's title (which says why) shows in CI's output.
+    reporters: ['verbose'],
   },
 });
