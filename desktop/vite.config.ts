@@ -18,7 +18,6 @@ const external = ['electron', 'sqlite3', ...builtinModules, ...builtinModules.ma
 /** A single CommonJS file for Node (main, host) or the sandboxed preload. */
 function nodeBundle(entry: string, outDir: string, fileName: string, platform: 'node' | 'preload'): UserConfig {
   return {
-    configFile: false,
     publicDir: false,
     logLevel: 'warn',
     build: {

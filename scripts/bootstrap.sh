@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(python3 make g++)
+# Chromium drives the end-to-end tests (Playwright, executablePath /usr/bin/chromium); CJK fonts render the zh-CN UI.
+APT_PACKAGES=(python3 make g++ chromium fonts-noto-cjk)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,0 +1,115 @@
+// Two consoles, different roles, different home centres; real centres, real hosts with SQLite caches, real Chromium.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { login, screenshot, startStack } from './stack';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Fills and submits the new-order form; returns the address typed, which identifies the order on every board. */
+async function createOrder(page: Page, address: string): Promise<void> {
+  await page.getByTestId('new-order-button').click();
+  await page.getByTestId('no-type').selectOption('repair');
+  await page.getByTestId('no-priority').selectOption('urgent');
+  await page.getByTestId('no-callerNumber').fill('13905910000');
+  await page.getByTestId('no-callerName').fill('王先生');
+  await page.getByTestId('no-city').selectOption('fuzhou');
+  await page.getByTestId('no-county').selectOption('gulou');
+  await page.getByTestId('no-address').fill(address);
+  await page.getByTestId('no-description').fill('家中突然停电，邻居也停了');
+  await page.getByTestId('new-order-submit').click();
+}
+
+const row = (page: Page, text: string) => page.getByTestId('board-row').filter({ hasText: text });
+
+describe('the console across both centres', () => {
+  let stack: Stack;
+  let agent: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
+  let lead: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    agent = await stack.openConsole('fuzhou');
+    lead = await stack.openConsole('xiamen');
+    await login(agent.page, 'agent1.fz');
+    await login(lead.page, 'lead.xm');
+    await expect.poll(() => agent.page.getByTestId('status-connection').getAttribute('data-state')).toBe('synced');
+    await expect.poll(() => lead.page.getByTestId('status-connection').getAttribute('data-state')).toBe('synced');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('an order created by an agent at fuzhou appears on a team lead board at xiamen', async () => {
+    await createOrder(agent.page, '福州市鼓楼区杨桥东路 18 号');
+    await expect.poll(() => row(lead.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
+    expect(await agent.page.getByTestId('status-centre').textContent()).toContain('福州');
+    await screenshot(lead.page, 'board-team-lead');
+    await row(lead.page, '杨桥东路 18 号').click();
+    await expect.poll(() => lead.page.getByTestId('order-panel').textContent()).toContain('家中突然停电');
+    expect(await lead.page.getByTestId('order-timeline').textContent()).toContain('受理');
+    await screenshot(lead.page, 'order-detail');
+  });
+
+  it('when fuzhou dies the agent carries on through xiamen and says so', async () => {
+    await stack.twins.fuzhou.stop('SIGKILL');
+    await expect
+      .poll(() => agent.page.getByTestId('status-centre').textContent(), { timeout: 8_000 })
+      .toContain('厦门');
+    await agent.page.getByTestId('status-failover').waitFor({ state: 'visible' });
+    await expect.poll(() => agent.page.getByTestId('status-connection').getAttribute('data-state')).toBe('synced');
+    await createOrder(agent.page, '福州市鼓楼区五一北路 7 号');
+    await expect.poll(() => row(lead.page, '五一北路 7 号').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('with both centres down, orders made offline survive a closed console and reach the other console later', async () => {
+    await stack.twins.xiamen.stop('SIGKILL');
+    await expect
+      .poll(() => agent.page.getByTestId('status-connection').getAttribute('data-state'), { timeout: 8_000 })
+      .toBe('offline');
+    await createOrder(agent.page, '福州市鼓楼区断网路 1 号');
+    await expect.poll(() => row(agent.page, '断网路 1 号').count()).toBe(1);
+    // Close the console (page and host) while offline, then open it again from the same cache.
+    await agent.page.waitForTimeout(300); // let the cache batch flush (50 ms)
+    await agent.page.close();
+    await agent.host.stop();
+    agent = await stack.openConsole('fuzhou', agent.host.dataDir);
+    await expect.poll(() => row(agent.page, '断网路 1 号').count(), { timeout: 10_000 }).toBe(1);
+    // The centres come back; the offline order reaches the team lead.
+    stack.twins.fuzhou = await stack.twins.start.fuzhou(stack.twins.fuzhou.dataDir);
+    stack.twins.xiamen = await stack.twins.start.xiamen(stack.twins.xiamen.dataDir);
+    await expect.poll(() => row(lead.page, '断网路 1 号').count(), { timeout: 30_000 }).toBe(1);
+  });
+
+  it('a corrupt cache file is set aside and the board is rebuilt from a centre', async () => {
+    const dataDir = agent.host.dataDir;
+    await agent.page.close();
+    await agent.host.stop();
+    writeFileSync(join(dataDir, 'cache.sqlite'), Buffer.from('this is not a database'.repeat(100)));
+    agent = await stack.openConsole('fuzhou', dataDir);
+    await agent.page.getByTestId('status-cache-recovered').waitFor({ state: 'visible', timeout: 15_000 });
+    await expect.poll(() => row(agent.page, '杨桥东路 18 号').count(), { timeout: 15_000 }).toBe(1);
+  });
+
+  it('a dispatcher sees only its station and is offered only its own steps', async () => {
+    const disp = await stack.openConsole('fuzhou');
+    await login(disp.page, 'disp.fuzhou-gulou');
+    await expect
+      .poll(() => disp.page.getByTestId('status-connection').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('synced');
+    // The team lead dispatches the first order to the Gulou station.
+    await row(lead.page, '杨桥东路 18 号').click();
+    await lead.page.getByTestId('order-action-dispatch').click();
+    await lead.page.getByTestId('action-station').selectOption('st-fuzhou-gulou');
+    await lead.page.getByTestId('action-confirm').click();
+    await expect.poll(() => row(disp.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
+    // Not dispatched to this station: not on its board.
+    expect(await row(disp.page, '五一北路 7 号').count()).toBe(0);
+    await row(disp.page, '杨桥东路 18 号').click();
+    await disp.page.getByTestId('order-action-take').waitFor({ state: 'visible' });
+    expect(await disp.page.getByTestId('order-action-dispatch').count()).toBe(0);
+    expect(await disp.page.getByTestId('order-action-archive').count()).toBe(0);
+    await screenshot(disp.page, 'board-dispatcher');
+  });
+});

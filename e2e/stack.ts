@@ -1,0 +1,129 @@
+// The end-to-end stack: two real centres (sync-server processes), one desktop host per console (browser mode, its
+// own SQLite cache) and Debian's Chromium driven by Playwright. Everything binds to 127.0.0.1.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { startTwins, tempDir } from '../sync-server/test/harness';
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
+
+/** Chromium flags that work on these machines (FACTS.md): no sandbox as root, no background networking. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+];
+
+export interface HostProcess {
+  dataDir: string;
+  open: string;
+  child: ChildProcess;
+  stderr: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** Starts the desktop host in browser mode on its own data dir; resolves with the URL to open. */
+export async function startHost(opts: {
+  dataDir?: string;
+  centres: { name: string; url: string }[];
+  home: string;
+}): Promise<HostProcess> {
+  const dataDir = opts.dataDir ?? tempDir('twinline-console-');
+  const args = [
+    '--import',
+    'tsx',
+    'desktop/src/node/host/main.ts',
+    '--data',
+    dataDir,
+    '--centres',
+    opts.centres.map((c) => `${c.name}=${c.url}`).join(','),
+    '--home',
+    opts.home,
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const open = await new Promise<string>((res, rej) => {
+    const timer = setTimeout(() => rej(new Error(`host did not start: ${stderr}`)), 60_000);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const parsed = JSON.parse(line) as { open?: string };
+        if (parsed.open) (clearTimeout(timer), res(parsed.open));
+      } catch {
+        // not the JSON line
+      }
+    });
+    void exited.then(() => rej(new Error(`host exited: ${stderr}`)));
+  });
+  return {
+    dataDir,
+    open,
+    child,
+    stderr: () => stderr,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** Both centres plus a browser; `console(home)` opens a new console (host + page) whose home is that centre. */
+export async function startStack() {
+  const twins = await startTwins({ logLevel: 'info' });
+  const browser = await launchBrowser();
+  const hosts: HostProcess[] = [];
+  const centres = () => [
+    { name: 'fuzhou', url: twins.fuzhou.url },
+    { name: 'xiamen', url: twins.xiamen.url },
+  ];
+  async function openConsole(home: 'fuzhou' | 'xiamen', dataDir?: string): Promise<{ host: HostProcess; page: Page }> {
+    const ordered = home === 'fuzhou' ? centres() : centres().reverse();
+    const host = await startHost({ centres: ordered, home, dataDir });
+    hosts.push(host);
+    const page = await browser.newPage({ viewport: { width: 1600, height: 900 }, locale: 'zh-CN' });
+    page.on('pageerror', (e) => console.error(`[page ${home}] ${e.message}`));
+    await page.goto(host.open);
+    return { host, page };
+  }
+  return {
+    twins,
+    browser,
+    openConsole,
+    async stop() {
+      await browser.close().catch(() => undefined);
+      await Promise.all(hosts.map((h) => h.stop()));
+      await Promise.all([twins.fuzhou.stop(), twins.xiamen.stop()]);
+    },
+  };
+}
+
+export async function login(page: Page, username: string, password = 'Twinline!2026'): Promise<void> {
+  await page.getByTestId('login-username').fill(username);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const path = join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
