@@ -61,7 +61,9 @@ export async function startHost(opts: {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const parsed = JSON.parse(line) as { open?: string };
-        if (parsed.open) (clearTimeout(timer), res(parsed.open));
+        if (!parsed.open) return;
+        clearTimeout(timer);
+        res(parsed.open);
       } catch {
         // not the JSON line
       }
