@@ -1,8 +1,9 @@
-// The main job: both centres with demo data, each the other's twin. (The SIP servers and the console join in later
-// issues.) Ctrl-C stops everything.
-import { spawn } from 'node:child_process';
+// The main job: both centres with demo data, each the other's twin, and the console in browser mode (its Node host
+// serving the built renderer on 127.0.0.1:4480). The SIP servers join with the telephony issue. Ctrl-C stops all.
+import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -11,21 +12,14 @@ const centres = [
   { name: 'xiamen', port: 4402, peer: 'ws://127.0.0.1:4401', orders: 0 },
 ];
 
-const children: ChildProcess[] = centres.map((c) => {
-  const args = ['sync-server/src/main.ts', '--name', c.name, '--port', String(c.port), '--peer', c.peer, '--demo'];
-  if (c.orders) args.push('--demo-orders', String(c.orders));
-  args.push('--data', resolve(ROOT, '.data', c.name));
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  child.on('exit', (code, signal) => {
-    console.error(`demo: centre ${c.name} exited (${signal ?? code}); stopping the demo`);
-    stop(1);
-  });
-  return child;
+console.error('demo: building the console (renderer, preload, main, host)…');
+const build = spawnSync('bash', ['scripts/pnpm.sh', '--filter', '@twinline/desktop', 'build'], {
+  cwd: ROOT,
+  stdio: 'inherit',
 });
+if (build.status !== 0) process.exit(build.status ?? 1);
 
+const children: ChildProcess[] = [];
 let stopping = false;
 function stop(code = 0): void {
   if (stopping) return;
@@ -36,10 +30,56 @@ function stop(code = 0): void {
 process.on('SIGINT', () => stop(0));
 process.on('SIGTERM', () => stop(0));
 
-console.error(`
+function run(name: string, args: string[], stdout: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', stdout, 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    console.error(`demo: ${name} exited (${signal ?? code}); stopping the demo`);
+    stop(1);
+  });
+  children.push(child);
+  return child;
+}
+
+for (const c of centres) {
+  const args = ['sync-server/src/main.ts', '--name', c.name, '--port', String(c.port), '--peer', c.peer, '--demo'];
+  if (c.orders) args.push('--demo-orders', String(c.orders));
+  args.push('--data', resolve(ROOT, '.data', c.name));
+  run(`centre ${c.name}`, args);
+}
+
+const host = run(
+  'console host',
+  [
+    'desktop/src/node/host/main.ts',
+    '--data',
+    resolve(ROOT, '.data/console'),
+    '--port',
+    '4480',
+    '--centres',
+    'fuzhou=ws://127.0.0.1:4401,xiamen=ws://127.0.0.1:4402',
+    '--home',
+    'fuzhou',
+  ],
+  'pipe',
+);
+createInterface({ input: host.stdout! }).on('line', (line) => {
+  let open: string | undefined;
+  try {
+    open = (JSON.parse(line) as { open?: string }).open;
+  } catch {
+    open = undefined;
+  }
+  if (!open) return console.log(line);
+  console.error(`
 Twinline demo
+  console        ${open}
+                 (open it in Chromium; log in as lead.fz, agent1.fz, disp.fuzhou-gulou … password Twinline!2026)
   fuzhou centre  http://127.0.0.1:4401/health   (metrics at /metrics)
   xiamen centre  http://127.0.0.1:4402/health
-  log in:        curl -s -X POST http://127.0.0.1:4401/api/login -d '{"username":"lead.fz","password":"Twinline!2026"}'
-  demo accounts: see README.md. Data lives in .data/ (delete it to start afresh). Ctrl-C stops.
+  Data lives in .data/ (delete it to start afresh). Ctrl-C stops everything.
 `);
+});
