@@ -14,15 +14,28 @@ export interface BenchResult {
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
-const MODULES = ['packages/board/src/bench/year.bench.ts', 'sync-server/bench/centre.bench.ts'];
+const MODULES = [
+  'packages/board/src/bench/year.bench.ts',
+  'sync-server/bench/centre.bench.ts',
+  'e2e/bench/console.bench.ts',
+];
 
 const only = process.argv.slice(2);
 const rows: { module: string; result: BenchResult }[] = [];
 for (const path of MODULES) {
   if (only.length && !only.some((o) => path.includes(o))) continue;
   console.error(`bench: ${path}`);
-  const mod = (await import(resolve(ROOT, path))) as { default: () => Promise<BenchResult[]> };
-  for (const result of await mod.default()) {
+  let results: BenchResult[];
+  try {
+    const mod = (await import(resolve(ROOT, path))) as { default: () => Promise<BenchResult[]> };
+    results = await mod.default();
+  } catch (error) {
+    // One broken benchmark must not hide the others' figures: record it as a failed row.
+    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+    console.error(`  FAILED: ${message}`);
+    results = [{ name: `${path} failed to run`, value: NaN, unit: '', met: false, note: message.replaceAll('|', '/') }];
+  }
+  for (const result of results) {
     rows.push({ module: path, result });
     console.error(
       `  ${result.name}: ${result.value} ${result.unit}${result.target ? ` (target ${result.target}${result.met === undefined ? '' : result.met ? ', met' : ', NOT met'})` : ''}`,
