@@ -5,23 +5,18 @@ import { createOrder, readOrder } from '@twinline/board';
 import { eventually, freePort, login, startTwins } from '../../../sync-server/test/harness';
 import { BoardConnection } from './connection';
 import type { BoardConnectionOptions, ConnectionEvent } from './connection';
+import * as prng from 'lib0/prng';
 
 type Actor = Parameters<typeof createOrder>[2];
 const WS = WebSocket as unknown as typeof globalThis.WebSocket;
 const at = (...cs: { name: string; url: string }[]) => cs.map((c) => ({ name: c.name, url: c.url }));
 process.setMaxListeners(100); // y-websocket adds a process 'exit' listener per provider under Node
 
-/** A small seeded PRNG (mulberry32), so the jitter test is deterministic. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source (lib0's PRNG), so runs are repeatable. */
+const seeded = (seed: number): (() => number) => {
+  const gen = prng.create(seed);
+  return () => prng.real53(gen);
+};
 
 describe('BoardConnection', () => {
   let twins: Awaited<ReturnType<typeof startTwins>>;

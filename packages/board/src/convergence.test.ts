@@ -17,6 +17,7 @@ import type { Action, Actor, OrderDraft } from '@twinline/workorder';
 import { act, comment, createOrder, editDraft, readOrder, snapshot } from './board';
 import { checkUpdate } from './guard';
 import { draftFor } from './testkit';
+import * as prng from 'lib0/prng';
 
 const STATIONS = ['st-fuzhou-gulou', 'st-fuzhou-taijiang'];
 const ACTORS: Actor[] = [
@@ -98,16 +99,11 @@ function edit(field: number, v: number): Partial<OrderDraft> {
   }
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source (lib0's PRNG), so runs are repeatable. */
+const mulberry32 = (seed: number): (() => number) => {
+  const gen = prng.create(seed);
+  return () => prng.real53(gen);
+};
 
 function run(cmds: Cmd[], seed: number): void {
   const replicas = [1, 2, 3].map((id) => {

@@ -9,6 +9,7 @@ import * as Y from 'yjs';
 import type { Actor } from '@twinline/workorder';
 import { act, comment, createOrder, editDraft, snapshot } from '../board';
 import { sweepArchived } from '../retention';
+import * as prng from 'lib0/prng';
 
 export interface YearResult {
   name: string;
@@ -46,16 +47,11 @@ interface Outcome {
   ms: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded random source (lib0's PRNG), so runs are repeatable. */
+const mulberry32 = (seed: number): (() => number) => {
+  const gen = prng.create(seed);
+  return () => prng.real53(gen);
+};
 
 const STATIONS = ['st-fuzhou-gulou', 'st-fuzhou-taijiang', 'st-fuzhou-cangshan', 'st-fuzhou-jinan', 'st-fuzhou-mawei'];
 const COUNTIES = ['gulou', 'taijiang', 'cangshan', 'jinan', 'mawei'];
