@@ -18,7 +18,7 @@ async function boardShows(page: Page, n: number, timeout = 120_000): Promise<voi
   await page.waitForFunction(
     (want) => {
       const el = document.querySelector('[data-testid="board-count"]');
-      return el !== null && Number(el.getAttribute('data-count')) >= want;
+      return el !== null && Number(el.getAttribute('data-total')) >= want;
     },
     n,
     { timeout, polling: 50 },
