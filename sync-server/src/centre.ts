@@ -24,7 +24,7 @@ import { PeerReplicator } from './peer';
 import { Janitor } from './janitor';
 import { seedDemo } from './demo';
 import { CLOSE } from './protocol';
-import { HttpError, bearer, readJson, sendJson } from './http';
+import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const ArchiveQuerySchema = z.object({
@@ -84,6 +84,12 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
 
   async function handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://centre');
+    applyCors(req, res);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/health') {
       return sendJson(res, 200, {
         status: 'ok',

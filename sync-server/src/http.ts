@@ -49,3 +49,30 @@ export function bearer(req: IncomingMessage): string | null {
   const h = req.headers.authorization;
   return h?.startsWith('Bearer ') ? h.slice(7) : null;
 }
+
+/**
+ * CORS for the console: its renderer is served by the desktop host on a loopback origin (browser mode) or from
+ * twinline://app (Electron), and calls the centre's HTTP API from there. Other origins get no CORS headers, so a
+ * browser refuses to hand them the answers.
+ */
+export function corsOrigin(req: IncomingMessage): string | null {
+  const origin = req.headers.origin;
+  if (!origin) return null;
+  if (origin === 'twinline://app') return origin;
+  try {
+    const u = new URL(origin);
+    return u.protocol === 'http:' && (u.hostname === '127.0.0.1' || u.hostname === 'localhost') ? origin : null;
+  } catch {
+    return null;
+  }
+}
+
+export function applyCors(req: IncomingMessage, res: ServerResponse): void {
+  const origin = corsOrigin(req);
+  if (!origin) return;
+  res.setHeader('access-control-allow-origin', origin);
+  res.setHeader('vary', 'origin');
+  res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
+  res.setHeader('access-control-allow-headers', 'content-type, authorization');
+  res.setHeader('access-control-max-age', '600');
+}

@@ -199,3 +199,30 @@ function truncatedUpdate(): Uint8Array {
   });
   return full.slice(0, full.length - 60);
 }
+
+describe('centre HTTP for the console', () => {
+  let centre: CentreProcess;
+  beforeAll(async () => {
+    centre = await startCentreProcess({ name: 'fuzhou' });
+  }, 90_000);
+  afterAll(async () => {
+    await centre.stop();
+  });
+
+  it('answers the console origin (loopback host, Electron scheme) with CORS headers, and nobody else', async () => {
+    const preflight = await fetch(`${centre.http}/api/login`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://127.0.0.1:4480', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:4480');
+    const electron = await fetch(`${centre.http}/health`, { headers: { origin: 'twinline://app' } });
+    expect(electron.headers.get('access-control-allow-origin')).toBe('twinline://app');
+    const stranger = await fetch(`${centre.http}/api/login`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'lead.fz', password: 'Twinline!2026' }),
+    });
+    expect(stranger.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

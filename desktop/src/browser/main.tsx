@@ -1,51 +1,32 @@
-// PLACEHOLDER renderer: proves the bridge end to end (build, Electron, browser mode, e2e smoke) by calling
-// 'cache.status' and 'settings.get' and showing the results. The real console UI replaces this file.
-// Written without JSX on purpose so the root tsconfig needs no `jsx` option yet (see the desktop-bridge decision).
-import { StrictMode, createElement as h, useEffect, useState } from 'react';
+// The renderer's entry: the bridge client, the store (with the runtime as the thunks' extra argument), i18n, the app.
+import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import type { BridgeOutput } from '../common/bridge';
+import { Provider } from 'react-redux';
+import { I18nextProvider } from 'react-i18next';
 import { createBridgeClient } from './bridge-client';
+import { App } from './app/App';
+import { RuntimeContext } from './app/hooks';
+import { Runtime } from './app/runtime';
+import { createStore } from './app/store';
+import { i18n } from './i18n';
+import './styles/base.css';
+import './styles/board.css';
+import './styles/panel.css';
 
-interface Loaded {
-  status: BridgeOutput<'cache.status'>;
-  settings: BridgeOutput<'settings.get'>;
-}
-
-function App() {
-  const [loaded, setLoaded] = useState<Loaded | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const bridge = useState(() => createBridgeClient())[0];
-
-  useEffect(() => {
-    Promise.all([bridge.call('cache.status'), bridge.call('settings.get')]).then(
-      ([status, settings]) => setLoaded({ status, settings }),
-      (err: unknown) => setError(err instanceof Error ? err.message : String(err)),
-    );
-  }, [bridge]);
-
-  return h(
-    'main',
-    null,
-    h('h1', null, 'Twinline 孪线'),
-    h('p', { 'data-testid': 'mode' }, `bridge: ${bridge.mode}`),
-    error && h('p', { className: 'error', 'data-testid': 'error' }, error),
-    loaded?.status.recoveredFrom &&
-      h(
-        'p',
-        { className: 'warning', 'data-testid': 'recovered' },
-        `本地缓存已损坏，已移至 ${loaded.status.recoveredFrom} / The local cache was unreadable and was moved aside.`,
-      ),
-    loaded &&
-      h(
-        'section',
-        null,
-        h('h2', null, 'cache.status'),
-        h('pre', { 'data-testid': 'cache-status' }, JSON.stringify(loaded.status, null, 2)),
-        h('h2', null, 'settings.get'),
-        h('pre', { 'data-testid': 'settings' }, JSON.stringify(loaded.settings, null, 2)),
-      ),
-  );
-}
+const runtime = new Runtime(createBridgeClient());
+const store = createStore(runtime);
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(h(StrictMode, null, h(App)));
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <Provider store={store}>
+        <RuntimeContext.Provider value={runtime}>
+          <I18nextProvider i18n={i18n}>
+            <App />
+          </I18nextProvider>
+        </RuntimeContext.Provider>
+      </Provider>
+    </StrictMode>,
+  );
+}

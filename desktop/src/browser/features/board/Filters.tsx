@@ -1,0 +1,133 @@
+import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ORDER_TYPES, STATES } from '@twinline/workorder';
+import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
+import { CREATE_ROLES } from '@twinline/workorder';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { cityName, stationName } from '../../i18n';
+import { openNewOrder } from '../drafts/thunks';
+import { filterChanged, filtersReset, searchChanged, sortChanged } from './boardSlice';
+import { selectRoleOrders, selectVisibleIds } from './selectors';
+import type { SortKey } from './types';
+
+export function Filters() {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const filters = useAppSelector((s) => s.board.filters);
+  const search = useAppSelector((s) => s.board.search);
+  const sort = useAppSelector((s) => s.board.sort);
+  const account = useAppSelector((s) => s.session.account);
+  const shown = useAppSelector((s) => selectVisibleIds(s).length);
+  const total = useAppSelector((s) => selectRoleOrders(s).length);
+  const cities =
+    account?.role === 'dispatcher' && account.city ? FUJIAN_CITIES.filter((c) => c.id === account.city) : FUJIAN_CITIES;
+  const stations = useMemo(
+    () => (filters.city ? STATIONS.filter((s) => s.city === filters.city) : STATIONS),
+    [filters.city],
+  );
+  const canCreate = !!account && CREATE_ROLES.includes(account.role);
+  const active =
+    !!search || !!filters.type || !!filters.state || !!filters.city || !!filters.station || filters.overdueOnly;
+
+  return (
+    <div className="toolbar" role="search">
+      <input
+        type="search"
+        className="search"
+        data-testid="board-search"
+        placeholder={`${t('board.search')}  /`}
+        value={search}
+        onChange={(e) => dispatch(searchChanged(e.target.value))}
+      />
+      <select
+        data-testid="filter-type"
+        value={filters.type}
+        onChange={(e) => dispatch(filterChanged({ type: e.target.value as typeof filters.type }))}
+      >
+        <option value="">{t('board.filters.type')}</option>
+        {ORDER_TYPES.map((v) => (
+          <option key={v} value={v}>
+            {t(`types.${v}`)}
+          </option>
+        ))}
+      </select>
+      <select
+        data-testid="filter-state"
+        value={filters.state}
+        onChange={(e) => dispatch(filterChanged({ state: e.target.value as typeof filters.state }))}
+      >
+        <option value="">{t('board.filters.state')}</option>
+        {STATES.map((v) => (
+          <option key={v} value={v}>
+            {t(`states.${v}`)}
+          </option>
+        ))}
+      </select>
+      <select
+        data-testid="filter-city"
+        value={filters.city}
+        onChange={(e) => dispatch(filterChanged({ city: e.target.value }))}
+      >
+        <option value="">{t('board.filters.city')}</option>
+        {cities.map((c) => (
+          <option key={c.id} value={c.id}>
+            {cityName(c.id)}
+          </option>
+        ))}
+      </select>
+      {account?.role !== 'dispatcher' && (
+        <select
+          data-testid="filter-station"
+          value={filters.station}
+          onChange={(e) => dispatch(filterChanged({ station: e.target.value }))}
+        >
+          <option value="">{t('board.filters.station')}</option>
+          {stations.map((s) => (
+            <option key={s.id} value={s.id}>
+              {filters.city ? '' : `${cityName(s.city)} · `}
+              {stationName(s.id)}
+            </option>
+          ))}
+        </select>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid="filter-overdue"
+          checked={filters.overdueOnly}
+          onChange={(e) => dispatch(filterChanged({ overdueOnly: e.target.checked }))}
+        />
+        {t('board.filters.overdue')}
+      </label>
+      <select
+        data-testid="board-sort"
+        aria-label={t('board.sort.label')}
+        value={sort}
+        onChange={(e) => dispatch(sortChanged(e.target.value as SortKey))}
+      >
+        <option value="sla">{t('board.sort.sla')}</option>
+        <option value="created">{t('board.sort.created')}</option>
+      </select>
+      {active && (
+        <button type="button" className="ghost" data-testid="filter-reset" onClick={() => dispatch(filtersReset())}>
+          {t('board.filters.reset')}
+        </button>
+      )}
+      <span className="count" data-testid="board-count" data-shown={shown} data-total={total}>
+        {account && <span className="scope">{t(`board.scope.${account.role}`)}</span>}
+        {t('board.count', { shown, total })}
+      </span>
+      <span className="spacer" />
+      {canCreate && (
+        <button
+          type="button"
+          className="primary"
+          data-testid="new-order-button"
+          onClick={() => dispatch(openNewOrder())}
+        >
+          {t('board.newOrder')} <kbd>N</kbd>
+        </button>
+      )}
+    </div>
+  );
+}

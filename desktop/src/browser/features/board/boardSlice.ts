@@ -1,0 +1,95 @@
+// The board: every order of the console's documents (a per-order cache keyed by id, refolded only for the ids a
+// transaction changed) and how the user looks at it (filters, search, sort, cursor, open order).
+import { createSlice } from '@reduxjs/toolkit';
+import type { PayloadAction } from '@reduxjs/toolkit';
+import { EMPTY_FILTERS } from './types';
+import type { BoardFilters, OrderEntry, SortKey } from './types';
+
+export interface BoardState {
+  entries: Record<string, OrderEntry>;
+  /** Bumped whenever a batch of SLA keys was computed in the background (selectors re-sort). */
+  slaVersion: number;
+  /** A coarse clock (ms) for time-dependent visibility: the agent's last 24 h, overdue-only. */
+  clock: number;
+  filters: BoardFilters;
+  search: string;
+  sort: SortKey;
+  /** The highlighted row (j/k). */
+  cursorId: string | null;
+  /** The order shown in the side panel. */
+  openId: string | null;
+}
+
+const initialState: BoardState = {
+  entries: {},
+  slaVersion: 0,
+  clock: Date.now(),
+  filters: EMPTY_FILTERS,
+  search: '',
+  sort: 'sla',
+  cursorId: null,
+  openId: null,
+};
+
+export const boardSlice = createSlice({
+  name: 'board',
+  initialState,
+  reducers: {
+    ordersChanged(state, action: PayloadAction<{ upserts: OrderEntry[]; removed: string[] }>) {
+      const { upserts, removed } = action.payload;
+      // Entries arrive frozen (Object.freeze), so Immer stores them as they are instead of walking 20,000 orders.
+      for (const e of upserts) state.entries[e.order.id] = e;
+      for (const id of removed) delete state.entries[id];
+    },
+    boardCleared(state) {
+      state.entries = {};
+      state.openId = null;
+      state.cursorId = null;
+    },
+    slaWarmed(state) {
+      state.slaVersion++;
+    },
+    clockTicked(state, action: PayloadAction<number>) {
+      state.clock = action.payload;
+    },
+    filterChanged(state, action: PayloadAction<Partial<BoardFilters>>) {
+      const cityChanged = action.payload.city !== undefined && action.payload.city !== state.filters.city;
+      state.filters = { ...state.filters, ...action.payload };
+      if (cityChanged && action.payload.station === undefined) state.filters.station = '';
+    },
+    filtersReset(state) {
+      state.filters = EMPTY_FILTERS;
+      state.search = '';
+    },
+    searchChanged(state, action: PayloadAction<string>) {
+      state.search = action.payload;
+    },
+    sortChanged(state, action: PayloadAction<SortKey>) {
+      state.sort = action.payload;
+    },
+    cursorMoved(state, action: PayloadAction<string | null>) {
+      state.cursorId = action.payload;
+    },
+    orderOpened(state, action: PayloadAction<string>) {
+      state.openId = action.payload;
+      state.cursorId = action.payload;
+    },
+    panelClosed(state) {
+      state.openId = null;
+    },
+  },
+});
+
+export const {
+  ordersChanged,
+  boardCleared,
+  slaWarmed,
+  clockTicked,
+  filterChanged,
+  filtersReset,
+  searchChanged,
+  sortChanged,
+  cursorMoved,
+  orderOpened,
+  panelClosed,
+} = boardSlice.actions;

@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { generateOrders } from '@twinline/demo-data';
+import { DEFAULT_POLICY, deadlinesFor, foldEvents } from '@twinline/workorder';
+import { boardSlice, filterChanged, ordersChanged, searchChanged, sortChanged } from './boardSlice';
+import type { BoardState } from './boardSlice';
+import { DAY_MS, selectRoleOrders, selectVisibleIds, sortEntries, visibleToRole } from './selectors';
+import type { BoardSliceRoot, Viewer } from './selectors';
+import { BOARD_POLICY, formatRemaining, peekSlaKey, slaKey, warmSla } from './sla';
+import { AGENT, DISPATCHER, OTHER_AGENT, entry } from './testkit';
+import type { OrderEntry } from './types';
+
+const NOW = Date.parse('2026-11-23T12:00:00+08:00');
+const LEAD: Viewer = { userId: 'lead.fz', role: 'team_lead' };
+const DISP: Viewer = { userId: DISPATCHER.userId, role: 'dispatcher', stationId: 'st-fuzhou-gulou', city: 'fuzhou' };
+const ME: Viewer = { userId: AGENT.userId, role: 'agent' };
+
+const dispatchedTo = (station: string, at = '2026-11-23T08:10:00+08:00') => ({
+  action: 'dispatch' as const,
+  by: AGENT,
+  at,
+  stationId: station,
+});
+
+function rootWith(entries: OrderEntry[], viewer: Viewer | null, patch: Partial<BoardState> = {}): BoardSliceRoot {
+  let board = boardSlice.reducer(undefined, ordersChanged({ upserts: entries, removed: [] }));
+  board = { ...board, clock: NOW, ...patch };
+  return { board, session: { account: viewer } };
+}
+
+describe('role visibility', () => {
+  const mineOld = entry('mine-old', { createdAt: '2026-11-20T08:00:00+08:00' });
+  const othersOld = entry('others-old', { by: OTHER_AGENT, createdAt: '2026-11-20T08:00:00+08:00' });
+  const othersNew = entry('others-new', { by: OTHER_AGENT, createdAt: '2026-11-23T09:00:00+08:00' });
+  const atGulou = entry('at-gulou', { steps: [dispatchedTo('st-fuzhou-gulou')] });
+  const atTaijiang = entry('at-taijiang', { steps: [dispatchedTo('st-fuzhou-taijiang')] });
+  const all = [mineOld, othersOld, othersNew, atGulou, atTaijiang];
+
+  it('an agent sees the orders it created plus anything created in the last 24 h', () => {
+    const ids = all.filter((e) => visibleToRole(e, ME, NOW)).map((e) => e.order.id);
+    expect(ids).toEqual(['mine-old', 'others-new', 'at-gulou', 'at-taijiang']);
+    expect(visibleToRole(othersNew, ME, Date.parse(othersNew.order.createdAt) + DAY_MS)).toBe(false);
+  });
+
+  it("a dispatcher sees only its station's orders", () => {
+    expect(all.filter((e) => visibleToRole(e, DISP, NOW)).map((e) => e.order.id)).toEqual(['at-gulou']);
+  });
+
+  it('team lead and admin see everything', () => {
+    expect(all.every((e) => visibleToRole(e, LEAD, NOW))).toBe(true);
+    expect(all.every((e) => visibleToRole(e, { userId: 'admin', role: 'admin' }, NOW))).toBe(true);
+  });
+
+  it('selectRoleOrders is memoised and empty when nobody is signed in', () => {
+    const root = rootWith(all, ME);
+    expect(selectRoleOrders(root)).toBe(selectRoleOrders(root));
+    expect(selectRoleOrders(rootWith(all, null))).toEqual([]);
+  });
+});
+
+describe('filters and search', () => {
+  const a = entry('fz-1', {
+    draft: { type: 'complaint', address: '福州市台江区八一七中路 1 号', callerNumber: '13911112222' },
+  });
+  const b = entry('xm-2', {
+    draft: {
+      region: { city: 'xiamen', county: 'siming', areaClass: 'urban' },
+      address: '厦门市思明区中山路 5 号',
+      description: '电表烧了，冒烟',
+    },
+    steps: [dispatchedTo('st-xiamen-siming')],
+  });
+  const c = entry('fz-3', { draft: { callerNumber: '059187654321' }, steps: [dispatchedTo('st-fuzhou-gulou')] });
+  const ids = (root: BoardSliceRoot) => [...selectVisibleIds(root)].sort();
+  const base = rootWith([a, b, c], LEAD);
+
+  it('filters by type, state, city and station', () => {
+    const f = (patch: Parameters<typeof filterChanged>[0]) => ({
+      ...base,
+      board: boardSlice.reducer(base.board, filterChanged(patch)),
+    });
+    expect(ids(f({ type: 'complaint' }))).toEqual(['fz-1']);
+    expect(ids(f({ state: 'dispatched' }))).toEqual(['fz-3', 'xm-2']);
+    expect(ids(f({ city: 'xiamen' }))).toEqual(['xm-2']);
+    expect(ids(f({ station: 'st-fuzhou-gulou' }))).toEqual(['fz-3']);
+  });
+
+  it('changing the city clears the station filter', () => {
+    let board = boardSlice.reducer(base.board, filterChanged({ station: 'st-fuzhou-gulou' }));
+    board = boardSlice.reducer(board, filterChanged({ city: 'xiamen' }));
+    expect(board.filters).toMatchObject({ city: 'xiamen', station: '' });
+  });
+
+  it('searches id, address, caller number and description, all terms, case-insensitive', () => {
+    const s = (q: string) => ids({ ...base, board: boardSlice.reducer(base.board, searchChanged(q)) });
+    expect(s('XM-2')).toEqual(['xm-2']);
+    expect(s('八一七')).toEqual(['fz-1']);
+    expect(s('87654321')).toEqual(['fz-3']);
+    expect(s('冒烟')).toEqual(['xm-2']);
+    expect(s('厦门 冒烟')).toEqual(['xm-2']);
+    expect(s('厦门 八一七')).toEqual([]);
+    expect(s('   ')).toEqual(['fz-1', 'fz-3', 'xm-2']);
+  });
+
+  it('overdue only: orders whose next deadline has passed at the board clock', () => {
+    const late = entry('late', { createdAt: '2026-11-23T08:00:00+08:00' }); // on site due 08:45
+    const fresh = entry('fresh', { createdAt: '2026-11-23T11:50:00+08:00' }); // due 12:35
+    const root = rootWith([late, fresh], LEAD, {
+      filters: { type: '', state: '', city: '', station: '', overdueOnly: true },
+    });
+    slaKey(late.order);
+    slaKey(fresh.order);
+    expect(ids(root)).toEqual(['late']);
+  });
+});
+
+describe('SLA sort', () => {
+  it('sorts by the next open deadline, then orders owing nothing, then not yet computed; created sort is newest first', () => {
+    // Repair, urban: on site within 45 min of acceptance.
+    const early = entry('early', { createdAt: '2026-11-23T08:00:00+08:00' });
+    const late = entry('late', { createdAt: '2026-11-23T09:00:00+08:00' });
+    // Critical complaint: handle within 24 h * 0.25 = 6 business hours → due 14:00, after the repairs.
+    const complaint = entry('complaint', {
+      createdAt: '2026-11-23T07:59:00+08:00',
+      draft: { type: 'complaint', priority: 'critical' },
+    });
+    const merged = entry('merged', {
+      createdAt: '2026-11-23T06:00:00+08:00',
+      steps: [{ action: 'merge', by: AGENT, at: '2026-11-23T06:05:00+08:00', masterId: 'early' }],
+    });
+    const unknown = entry('unknown', { createdAt: '2026-11-23T05:00:00+08:00' });
+    for (const e of [early, late, complaint, merged]) slaKey(e.order);
+    expect(peekSlaKey(unknown.order)).toBeUndefined();
+    const list = [unknown, merged, complaint, late, early];
+    expect(sortEntries([...list], 'sla').map((e) => e.order.id)).toEqual([
+      'early',
+      'late',
+      'complaint',
+      'merged',
+      'unknown',
+    ]);
+    expect(sortEntries([...list], 'created').map((e) => e.order.id)).toEqual([
+      'late',
+      'early',
+      'complaint',
+      'merged',
+      'unknown',
+    ]);
+    const root = rootWith(list, LEAD);
+    expect(selectVisibleIds(root)[0]).toBe('early');
+    const byCreated = { ...root, board: boardSlice.reducer(root.board, sortChanged('created')) };
+    expect(selectVisibleIds(byCreated)[0]).toBe('late');
+  });
+
+  it('the board policy (fixed UTC+8) gives the same deadlines as the default Asia/Shanghai policy', () => {
+    const orders = generateOrders({ seed: 7, count: 300, now: new Date(NOW) }).map(
+      (o) => foldEvents(o.id, o.draft, o.events).order,
+    );
+    for (const o of orders) {
+      const a = deadlinesFor(o, DEFAULT_POLICY).map((d) => [d.kind, Date.parse(d.due), d.metAt && Date.parse(d.metAt)]);
+      const b = deadlinesFor(o, BOARD_POLICY).map((d) => [d.kind, Date.parse(d.due), d.metAt && Date.parse(d.metAt)]);
+      expect(b).toEqual(a);
+    }
+  });
+
+  it('warms keys in the background, reporting progress', async () => {
+    const orders = Array.from({ length: 50 }, (_, i) => entry(`w${i}`).order);
+    let reports = 0;
+    await new Promise<void>((resolve) => {
+      warmSla(orders, () => {
+        reports++;
+        if (orders.every((o) => peekSlaKey(o))) resolve();
+      });
+    });
+    expect(reports).toBeGreaterThan(0);
+  });
+
+  it('formats the countdown', () => {
+    const w = { d: '天', h: '时' };
+    expect(formatRemaining(65_000, w)).toBe('1:05');
+    expect(formatRemaining(3_725_000, w)).toBe('1:02:05');
+    expect(formatRemaining(-90_000, w)).toBe('-1:30');
+    expect(formatRemaining(2 * DAY_MS + 3 * 3600_000, w)).toBe('2天3时');
+  });
+});
+
+describe('incremental updates', () => {
+  it('an update replaces only the changed entries; the role list is recomputed, unchanged entries keep identity', () => {
+    const a = entry('a');
+    const b = entry('b');
+    const root = rootWith([a, b], LEAD);
+    const b2 = entry('b', { steps: [dispatchedTo('st-fuzhou-gulou')] });
+    const board = boardSlice.reducer(root.board, ordersChanged({ upserts: [b2], removed: [] }));
+    expect(board.entries.a).toBe(a);
+    expect(board.entries.b).toBe(b2);
+    const removed = boardSlice.reducer(board, ordersChanged({ upserts: [], removed: ['a'] }));
+    expect(Object.keys(removed.entries)).toEqual(['b']);
+  });
+
+  it('filters 20,000 orders quickly', () => {
+    const many: OrderEntry[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      many.push(
+        entry(`n${i}`, { draft: { address: `福州市鼓楼区某路${i}号` }, createdAt: '2026-11-23T08:00:00+08:00' }),
+      );
+    }
+    const root = rootWith(many, LEAD);
+    const t0 = performance.now();
+    selectVisibleIds(root);
+    const search = { ...root, board: boardSlice.reducer(root.board, searchChanged('某路1999')) };
+    expect(selectVisibleIds(search)).toEqual(
+      [
+        'n1999',
+        'n19990',
+        'n19991',
+        'n19992',
+        'n19993',
+        'n19994',
+        'n19995',
+        'n19996',
+        'n19997',
+        'n19998',
+        'n19999',
+      ].sort(),
+    );
+    expect(performance.now() - t0).toBeLessThan(1500);
+  });
+});

@@ -1,0 +1,30 @@
+import type { BoardOrder } from '@twinline/board';
+import type { OrderState, OrderType } from '@twinline/workorder';
+
+/** One order as the board holds it: the folded order plus the document it lives in. Treated as immutable. */
+export interface OrderEntry extends BoardOrder {
+  doc: string;
+}
+
+export type SortKey = 'sla' | 'created';
+
+export interface BoardFilters {
+  type: OrderType | '';
+  state: OrderState | '';
+  city: string;
+  station: string;
+  overdueOnly: boolean;
+}
+
+export const EMPTY_FILTERS: BoardFilters = { type: '', state: '', city: '', station: '', overdueOnly: false };
+
+/** States in which an order is still being worked (for duplicate warnings). */
+export const OPEN_STATES: readonly OrderState[] = [
+  'accepted',
+  'dispatched',
+  'taken',
+  'assigned',
+  'on_site',
+  'handled',
+  'replied',
+];

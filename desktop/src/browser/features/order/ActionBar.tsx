@@ -1,0 +1,238 @@
+import { useEffect, useRef, useState } from 'react';
+import type { FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SATISFACTION, allowedActions } from '@twinline/workorder';
+import type { Action, Satisfaction, WorkOrder } from '@twinline/workorder';
+import type { ActInput } from '@twinline/board';
+import { crewsOfStation, stationsOfCity } from '@twinline/demo-data';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { selectActor } from '../../app/selectors';
+import { stationName } from '../../i18n';
+import { performAction } from './thunks';
+import type { StepError } from './thunks';
+
+type StepAction = Exclude<Action, 'create'>;
+
+/** What each action asks for before it can be taken. */
+export const ACTION_INPUTS: Record<
+  StepAction,
+  'station' | 'crew' | 'reason' | 'satisfaction' | 'master' | 'note' | null
+> = {
+  dispatch: 'station',
+  take: null,
+  assign: 'crew',
+  arrive: null,
+  handle: 'note',
+  reply: 'note',
+  callback: 'satisfaction',
+  archive: null,
+  send_back: 'reason',
+  urge: 'note',
+  escalate: 'reason',
+  reopen: 'reason',
+  merge: 'master',
+};
+
+export function ActionBar({ order }: { order: WorkOrder }) {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const actor = useAppSelector(selectActor);
+  const [pending, setPending] = useState<StepAction | null>(null);
+  const [error, setError] = useState<StepError | null>(null);
+  const actions = actor ? (allowedActions(order, actor) as StepAction[]) : [];
+
+  useEffect(() => {
+    setPending(null);
+    setError(null);
+  }, [order.id]);
+
+  const run = (action: StepAction, input: Omit<ActInput, 'action'> = {}) => {
+    const err = dispatch(performAction(order.id, { action, ...input }));
+    setError(err);
+    if (!err) setPending(null);
+  };
+
+  const start = (action: StepAction) => {
+    setError(null);
+    if (ACTION_INPUTS[action] === null) run(action);
+    else setPending(action);
+  };
+
+  return (
+    <section className="panel-section actions" aria-label={t('order.actions')}>
+      <div className="action-buttons">
+        {actions.length === 0 && <span className="muted">{t('order.noActions')}</span>}
+        {actions.map((a) => (
+          <button
+            key={a}
+            type="button"
+            className={pending === a ? 'primary' : ''}
+            data-testid={`order-action-${a}`}
+            onClick={() => start(a)}
+          >
+            {t(`actions.${a}`)}
+          </button>
+        ))}
+      </div>
+      {pending && ACTION_INPUTS[pending] && (
+        <ActionForm
+          key={`${order.id}-${pending}`}
+          order={order}
+          action={pending}
+          onSubmit={(input) => run(pending, input)}
+          onCancel={() => {
+            setPending(null);
+            setError(null);
+          }}
+        />
+      )}
+      {error && (
+        <p className="inline-error" role="alert" data-testid="order-action-error" data-code={error.code}>
+          {t(`order.errors.${error.code}`, { defaultValue: error.code })}
+          <span className="detail">{error.message}</span>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function ActionForm({
+  order,
+  action,
+  onSubmit,
+  onCancel,
+}: {
+  order: WorkOrder;
+  action: StepAction;
+  onSubmit: (input: Omit<ActInput, 'action'>) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const kind = ACTION_INPUTS[action]!;
+  const [value, setValue] = useState('');
+  const [missing, setMissing] = useState(false);
+  const first = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
+  useEffect(() => first.current?.focus(), []);
+  const stations = kind === 'station' ? stationsOfCity(order.draft.region.city) : [];
+  const crews = kind === 'crew' && order.stationId ? crewsOfStation(order.stationId) : [];
+  const optional = kind === 'note';
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    const v = value.trim();
+    if (!v && !optional) {
+      setMissing(true);
+      return;
+    }
+    const input: Omit<ActInput, 'action'> = {};
+    if (kind === 'station') input.stationId = v;
+    if (kind === 'crew') input.crewId = v;
+    if (kind === 'reason') input.reason = v;
+    if (kind === 'satisfaction') input.satisfaction = v as Satisfaction;
+    if (kind === 'master') input.masterId = v;
+    if (kind === 'note' && v) input.note = v;
+    onSubmit(input);
+  };
+
+  const label = t(`order.inputs.${kind}`);
+  return (
+    <form
+      className="action-form"
+      data-testid="order-action-form"
+      data-action={action}
+      onSubmit={submit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          onCancel();
+        }
+      }}
+    >
+      <label>
+        <span>{label}</span>
+        {kind === 'station' && (
+          <select
+            ref={first}
+            data-testid="action-input-station"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          >
+            <option value="">{t('order.choose')}</option>
+            {stations.map((s) => (
+              <option key={s.id} value={s.id}>
+                {stationName(s.id)}
+              </option>
+            ))}
+          </select>
+        )}
+        {kind === 'crew' &&
+          (crews.length > 0 ? (
+            <select
+              ref={first}
+              data-testid="action-input-crew"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+            >
+              <option value="">{t('order.choose')}</option>
+              {crews.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.zh} · {c.id}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              ref={first}
+              data-testid="action-input-crew"
+              value={value}
+              onChange={(e) => setValue(e.target.value)}
+            />
+          ))}
+        {kind === 'satisfaction' && (
+          <select
+            ref={first}
+            data-testid="action-input-satisfaction"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          >
+            <option value="">{t('order.choose')}</option>
+            {SATISFACTION.map((s) => (
+              <option key={s} value={s}>
+                {t(`satisfaction.${s}`)}
+              </option>
+            ))}
+          </select>
+        )}
+        {kind === 'master' && (
+          <input
+            ref={first}
+            className="mono"
+            data-testid="action-input-master"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
+        )}
+        {(kind === 'reason' || kind === 'note') && (
+          <textarea
+            ref={first}
+            rows={2}
+            maxLength={kind === 'reason' ? 500 : 2000}
+            data-testid={`action-input-${kind}`}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+          />
+        )}
+      </label>
+      {missing && <span className="field-error">{t('order.required', { field: label })}</span>}
+      <div className="form-buttons">
+        <button type="submit" className="primary" data-testid="action-confirm">
+          {t('order.confirm', { action: t(`actions.${action}`) })} <kbd>Ctrl+Enter</kbd>
+        </button>
+        <button type="button" onClick={onCancel} data-testid="action-cancel">
+          {t('order.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

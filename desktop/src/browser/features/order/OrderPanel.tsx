@@ -1,0 +1,119 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { CREATE_ROLES } from '@twinline/workorder';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { formatTime, stationName } from '../../i18n';
+import { panelClosed } from '../board/boardSlice';
+import { SlaCountdown } from '../board/SlaCountdown';
+import { OPEN_STATES } from '../board/types';
+import { Avatars } from '../presence/Avatars';
+import { ActionBar } from './ActionBar';
+import { Comments } from './Comments';
+import { DraftFields } from './DraftFields';
+import { Timeline } from './Timeline';
+import { setPresence } from './thunks';
+
+export function OrderPanel() {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const openId = useAppSelector((s) => s.board.openId);
+  const entry = useAppSelector((s) => (s.board.openId ? s.board.entries[s.board.openId] : undefined));
+  const viewers = useAppSelector((s) => (s.board.openId ? s.presence.byOrder[s.board.openId] : undefined));
+  const role = useAppSelector((s) => s.session.account?.role);
+  const known = !!entry;
+
+  // Tell the others which order is open here (and nothing once it is closed).
+  useEffect(() => {
+    dispatch(setPresence(known ? openId : null));
+    return () => {
+      dispatch(setPresence(null));
+    };
+  }, [dispatch, openId, known]);
+
+  if (!openId) return null;
+  if (!entry) {
+    return (
+      <aside className="panel" data-testid="order-panel" data-order-id={openId}>
+        <header className="panel-head">
+          <span className="mono">{openId}</span>
+          <span className="spacer" />
+          <button
+            type="button"
+            className="ghost"
+            data-testid="order-panel-close"
+            onClick={() => dispatch(panelClosed())}
+          >
+            ✕
+          </button>
+        </header>
+        <p className="muted pad">{t('order.notFound')}</p>
+      </aside>
+    );
+  }
+  const o = entry.order;
+  const editable = !!role && CREATE_ROLES.includes(role) && OPEN_STATES.includes(o.state);
+  return (
+    <aside className="panel" data-testid="order-panel" data-order-id={o.id} data-state={o.state} aria-label={o.id}>
+      <header className="panel-head">
+        <div className="title">
+          <span className="mono id" data-testid="order-id">
+            {o.id}
+          </span>
+          <span className={`badge state-${o.state}`} data-testid="order-state" data-state={o.state}>
+            {t(`states.${o.state}`)}
+          </span>
+          <span className={`badge p-${o.draft.priority}`}>{t(`priorities.${o.draft.priority}`)}</span>
+          <SlaCountdown order={o} long />
+        </div>
+        <span className="spacer" />
+        <Avatars users={viewers} testId="order-presence" max={5} />
+        <button
+          type="button"
+          className="ghost"
+          data-testid="order-panel-close"
+          title={`${t('order.close')} (Esc)`}
+          onClick={() => dispatch(panelClosed())}
+        >
+          ✕
+        </button>
+      </header>
+      <div className="panel-body">
+        <div className="facts">
+          <span>
+            {t('order.created')} <b className="mono">{formatTime(o.createdAt)}</b> · {o.createdBy.userId}
+          </span>
+          {o.stationId && (
+            <span>
+              {t('order.station')} <b>{stationName(o.stationId)}</b>
+            </span>
+          )}
+          {o.crewId && (
+            <span>
+              {t('order.crew')} <b className="mono">{o.crewId}</b>
+            </span>
+          )}
+          {o.masterId && (
+            <span>
+              {t('order.master')} <b className="mono">{o.masterId}</b>
+            </span>
+          )}
+          {o.satisfaction && (
+            <span>
+              {t('order.satisfaction')} <b>{t(`satisfaction.${o.satisfaction}`)}</b>
+            </span>
+          )}
+          {o.urgeCount > 0 && <span className="tag warn">{t('order.urged', { count: o.urgeCount })}</span>}
+          {o.escalation > 0 && <span className="tag warn">{t('order.escalated', { count: o.escalation })}</span>}
+          {o.reopenCount > 0 && <span className="tag">{t('order.reopened', { count: o.reopenCount })}</span>}
+        </div>
+        <ActionBar order={o} />
+        <DraftFields orderId={o.id} draft={o.draft} editable={editable} viewers={viewers} />
+        <section className="panel-section">
+          <h3>{t('order.timeline')}</h3>
+          <Timeline history={o.history} superseded={entry.superseded} />
+        </section>
+        <Comments orderId={o.id} comments={entry.comments} />
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,49 @@
+import { useTranslation } from 'react-i18next';
+import type { OrderEvent } from '@twinline/workorder';
+import type { SupersededEvent } from '@twinline/board';
+import { formatTime, stationName } from '../../i18n';
+
+type Item = { event: OrderEvent; superseded?: SupersededEvent };
+
+/** The order's history with the events that lost a race shown in place, marked, with their reason. */
+export function Timeline({ history, superseded }: { history: OrderEvent[]; superseded: SupersededEvent[] }) {
+  const { t } = useTranslation();
+  const items: Item[] = [
+    ...history.map((event) => ({ event })),
+    ...superseded.map((s) => ({ event: s.event, superseded: s })),
+  ];
+  items.sort((a, b) => a.event.at.localeCompare(b.event.at) || (a.superseded ? 1 : 0) - (b.superseded ? 1 : 0));
+  return (
+    <ol className="timeline" data-testid="order-timeline">
+      {items.map(({ event: e, superseded: s }) => (
+        <li
+          key={e.id}
+          className={s ? 'superseded' : ''}
+          data-testid={s ? 'timeline-superseded' : 'timeline-event'}
+          data-action={e.action}
+        >
+          <span className="t-time mono">{formatTime(e.at)}</span>
+          <span className="t-action">{t(`actions.${e.action}`)}</span>
+          <span className="t-who">
+            {e.by.userId}
+            <span className="muted"> · {t(`roles.${e.by.role}`)}</span>
+          </span>
+          <span className="t-detail">
+            {e.stationId && t('order.event.toStation', { station: stationName(e.stationId) })}
+            {e.crewId && t('order.event.toCrew', { crew: e.crewId })}
+            {e.masterId && t('order.event.master', { id: e.masterId })}
+            {e.satisfaction && t('order.event.satisfaction', { value: t(`satisfaction.${e.satisfaction}`) })}
+            {e.reason && t('order.event.reason', { reason: e.reason })}
+            {e.note && t('order.event.note', { note: e.note })}
+          </span>
+          {s && (
+            <span className="t-superseded" title={s.reason}>
+              {t('order.superseded')}
+              <span className="detail">{s.reason}</span>
+            </span>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}

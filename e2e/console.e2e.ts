@@ -1,0 +1,143 @@
+// Two consoles, different roles, different home centres; real centres, real hosts with SQLite caches, real Chromium.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { login, screenshot, startStack } from './stack';
+
+type Stack = Awaited<ReturnType<typeof startStack>>;
+
+/** Fills and submits the new-order form; returns the address typed, which identifies the order on every board. */
+async function createOrder(page: Page, address: string): Promise<void> {
+  await page.getByTestId('new-order-button').click();
+  await page.getByTestId('no-type').selectOption('repair');
+  await page.getByTestId('no-priority').selectOption('urgent');
+  await page.getByTestId('no-callerNumber').fill('13905910000');
+  await page.getByTestId('no-callerName').fill('王先生');
+  await page.getByTestId('no-city').selectOption('fuzhou');
+  await page.getByTestId('no-county').selectOption('gulou');
+  await page.getByTestId('no-address').fill(address);
+  await page.getByTestId('no-description').fill('家中突然停电，邻居也停了');
+  await page.getByTestId('new-order-submit').click();
+}
+
+/** Waits until the status bar shows this connection state. */
+async function connection(page: Page, status: string, timeout = 20_000): Promise<void> {
+  try {
+    await page.locator(`[data-testid="status-connection"][data-status="${status}"]`).waitFor({ timeout });
+  } catch (error) {
+    const bar = await page
+      .locator('.statusbar, [data-testid="status-connection"]')
+      .first()
+      .evaluate((e) => e.parentElement?.outerHTML);
+    throw new Error(`status never became ${status}; status bar: ${bar?.slice(0, 1500)}`, { cause: error });
+  }
+}
+
+const row = (page: Page, text: string) => page.getByTestId('board-row').filter({ hasText: text });
+
+describe('the console across both centres', () => {
+  let stack: Stack;
+  let agent: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
+  let lead: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
+
+  beforeAll(async () => {
+    stack = await startStack();
+    agent = await stack.openConsole('fuzhou');
+    lead = await stack.openConsole('xiamen');
+    await login(agent.page, 'agent1.fz');
+    await login(lead.page, 'lead.xm');
+    await connection(agent.page, 'synced');
+    await connection(lead.page, 'synced');
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('the host serves the console under a strict CSP and refuses the bridge without its launch token', async () => {
+    const page = await stack.browser.newPage();
+    const csp: string[] = [];
+    page.on('console', (m) => {
+      if (m.text().includes('Content Security Policy')) csp.push(m.text());
+    });
+    const res = await page.goto(agent.host.open);
+    expect(res!.headers()['content-security-policy']).toContain("default-src 'none'");
+    await page.getByTestId('status-connection').waitFor();
+    expect(csp).toEqual([]);
+    const refused = await page.request.post(new URL('/bridge/cache.status', agent.host.open).toString(), { data: {} });
+    expect(refused.status()).toBe(401);
+    await page.close();
+  });
+
+  it('an order created by an agent at fuzhou appears on a team lead board at xiamen', async () => {
+    await createOrder(agent.page, '福州市鼓楼区杨桥东路 18 号');
+    await expect.poll(() => row(lead.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
+    expect(await agent.page.getByTestId('status-centre').textContent()).toContain('福州');
+    await screenshot(lead.page, 'board-team-lead');
+    await row(lead.page, '杨桥东路 18 号').click();
+    await expect.poll(() => lead.page.getByTestId('order-panel').textContent()).toContain('家中突然停电');
+    expect(await lead.page.getByTestId('order-timeline').textContent()).toContain('受理');
+    await screenshot(lead.page, 'order-detail');
+  });
+
+  it('when fuzhou dies the agent carries on through xiamen and says so', async () => {
+    await stack.twins.fuzhou.stop('SIGKILL');
+    await expect
+      .poll(() => agent.page.getByTestId('status-centre').textContent(), { timeout: 8_000 })
+      .toContain('厦门');
+    await agent.page.getByTestId('status-failover').waitFor({ state: 'visible' });
+    await connection(agent.page, 'synced');
+    await createOrder(agent.page, '福州市鼓楼区五一北路 7 号');
+    await expect.poll(() => row(lead.page, '五一北路 7 号').count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('with both centres down, orders made offline survive a closed console and reach the other console later', async () => {
+    await stack.twins.xiamen.stop('SIGKILL');
+    await expect
+      .poll(() => agent.page.getByTestId('status-connection').getAttribute('data-status'), { timeout: 8_000 })
+      .toBe('offline');
+    await createOrder(agent.page, '福州市鼓楼区断网路 1 号');
+    await expect.poll(() => row(agent.page, '断网路 1 号').count()).toBe(1);
+    // Close the console (page and host) while offline, then open it again from the same cache.
+    await agent.page.waitForTimeout(300); // let the cache batch flush (50 ms)
+    await agent.page.close();
+    await agent.host.stop();
+    agent = await stack.openConsole('fuzhou', agent.host.dataDir);
+    await expect.poll(() => row(agent.page, '断网路 1 号').count(), { timeout: 10_000 }).toBe(1);
+    // The centres come back; the offline order reaches the team lead.
+    stack.twins.fuzhou = await stack.twins.start.fuzhou(stack.twins.fuzhou.dataDir);
+    stack.twins.xiamen = await stack.twins.start.xiamen(stack.twins.xiamen.dataDir);
+    await expect.poll(() => row(lead.page, '断网路 1 号').count(), { timeout: 30_000 }).toBe(1);
+  });
+
+  it('a corrupt cache file is set aside and the board is rebuilt from a centre', async () => {
+    const dataDir = agent.host.dataDir;
+    await agent.page.close();
+    await agent.host.stop();
+    writeFileSync(join(dataDir, 'cache.sqlite'), Buffer.from('this is not a database'.repeat(100)));
+    agent = await stack.openConsole('fuzhou', dataDir);
+    await agent.page.getByTestId('status-cache-recovered').waitFor({ state: 'visible', timeout: 15_000 });
+    await expect.poll(() => row(agent.page, '杨桥东路 18 号').count(), { timeout: 15_000 }).toBe(1);
+  });
+
+  it('a dispatcher sees only its station and is offered only its own steps', async () => {
+    const disp = await stack.openConsole('fuzhou');
+    await login(disp.page, 'disp.fuzhou-gulou');
+    await expect
+      .poll(() => disp.page.getByTestId('status-connection').getAttribute('data-status'), { timeout: 10_000 })
+      .toBe('synced');
+    // The team lead dispatches the first order to the Gulou station.
+    await row(lead.page, '杨桥东路 18 号').click();
+    await lead.page.getByTestId('order-action-dispatch').click();
+    await lead.page.getByTestId('action-input-station').selectOption('st-fuzhou-gulou');
+    await lead.page.getByTestId('action-confirm').click();
+    await expect.poll(() => row(disp.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
+    // Not dispatched to this station: not on its board.
+    expect(await row(disp.page, '五一北路 7 号').count()).toBe(0);
+    await row(disp.page, '杨桥东路 18 号').click();
+    await disp.page.getByTestId('order-action-take').waitFor({ state: 'visible' });
+    expect(await disp.page.getByTestId('order-action-dispatch').count()).toBe(0);
+    expect(await disp.page.getByTestId('order-action-archive').count()).toBe(0);
+    await screenshot(disp.page, 'board-dispatcher');
+  });
+});
