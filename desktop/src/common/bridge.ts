@@ -11,11 +11,16 @@ const DocName = z
   .string()
   .regex(/^[a-z0-9][a-z0-9/_.-]{0,127}$/, 'doc must be 1-128 characters of a-z 0-9 / _ . - (e.g. region/fuzhou)');
 
-/** One Yjs update, base64 (standard alphabet, padded). At most 8 MiB of base64 each. */
-const Base64Update = z
-  .base64('update must be base64')
-  .min(4, 'update must not be empty')
-  .max(8 * 1024 * 1024);
+/**
+ * Largest single Yjs update the cache takes, in base64 characters. A city's first sync can be one update of several
+ * MB (6.7 MB for a city of the 20,000-order demo), and a skipped update would be lost to an offline restart.
+ */
+export const MAX_UPDATE_BASE64 = 48 * 1024 * 1024;
+/** Largest bridge request body in browser mode (one batch of updates plus JSON around it). */
+export const MAX_BRIDGE_BODY = 64 * 1024 * 1024;
+
+/** One Yjs update, base64 (standard alphabet, padded). */
+const Base64Update = z.base64('update must be base64').min(4, 'update must not be empty').max(MAX_UPDATE_BASE64);
 
 const DraftId = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'id must be 1-128 characters of A-Z a-z 0-9 _ . : -');
 

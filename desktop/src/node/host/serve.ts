@@ -13,7 +13,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { TOKEN_HEADER, isBridgeName } from '../../common/bridge';
+import { MAX_BRIDGE_BODY, TOKEN_HEADER, isBridgeName } from '../../common/bridge';
 import type { BridgeErrorCode, Settings } from '../../common/bridge';
 import type { Dispatch } from '../../common/dispatch';
 import { contentSecurityPolicy } from '../../common/csp';
@@ -27,7 +27,7 @@ export interface ServeOptions {
   port?: number;
   /** Per-launch token; random 32 bytes when absent. */
   token?: string;
-  /** Largest accepted request body, bytes (default 16 MiB: a batch of board updates in base64). */
+  /** Largest accepted request body, bytes (default MAX_BRIDGE_BODY: a batch of board updates in base64). */
   bodyLimit?: number;
 }
 
@@ -117,7 +117,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 export async function serveHost(opts: ServeOptions): Promise<Served> {
   const token = opts.token ?? randomBytes(32).toString('base64url');
-  const bodyLimit = opts.bodyLimit ?? 16 * 1024 * 1024;
+  const bodyLimit = opts.bodyLimit ?? MAX_BRIDGE_BODY;
   const rendererDir = resolve(opts.rendererDir);
   let port = 0;
 

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { persistDoc } from '@twinline/board-client';
 import type { BridgeInput, BridgeName, BridgeOutput } from '../../../common/bridge';
-import { MAX_BATCH_COUNT, MAX_UPDATE_BASE64, createBridgeCache, fromBase64, packBatches, toBase64 } from './boardCache';
+import {
+  MAX_BATCH_BASE64,
+  MAX_BATCH_COUNT,
+  MAX_UPDATE_BASE64,
+  createBridgeCache,
+  fromBase64,
+  packBatches,
+  toBase64,
+} from './boardCache';
 
 /** A fake bridge keeping the cache in memory, recording the calls. */
 function fakeBridge() {
@@ -72,7 +80,7 @@ describe('bridge BoardCache adapter', () => {
       MAX_BATCH_COUNT,
       500,
     ]);
-    const big = 'A'.repeat(7 * 1024 * 1024);
+    const big = 'A'.repeat(Math.floor(MAX_BATCH_BASE64 / 2) + 1);
     expect(packBatches([big, big, 'AAAA']).map((b) => b.length)).toEqual([1, 2]);
 
     const bridge = fakeBridge();

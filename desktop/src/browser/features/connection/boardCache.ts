@@ -1,13 +1,13 @@
 // The board's local cache (BoardCache of @twinline/board-client) over the host bridge: cache.loadDoc /
 // cache.appendUpdates, with Yjs updates as base64 on the wire. Appends are packed into calls that stay under the
-// bridge's limits (1000 updates and 8 MiB of base64 each; the host's HTTP body limit is 16 MiB).
+// bridge's limits (1000 updates each, MAX_UPDATE_BASE64 per update, MAX_BRIDGE_BODY per call).
 import type { BoardCache } from '@twinline/board-client';
+import { MAX_BRIDGE_BODY, MAX_UPDATE_BASE64 } from '../../../common/bridge';
 import type { BridgeClient } from '../../bridge-client';
 
-/** Per update (the bridge schema's limit). */
-export const MAX_UPDATE_BASE64 = 8 * 1024 * 1024;
-/** Per call: well under the host's 16 MiB body limit. */
-export const MAX_BATCH_BASE64 = 12 * 1024 * 1024;
+export { MAX_UPDATE_BASE64 };
+/** Per call: room under the host's body limit for the JSON around the updates. */
+export const MAX_BATCH_BASE64 = MAX_BRIDGE_BODY - 8 * 1024 * 1024;
 export const MAX_BATCH_COUNT = 1000;
 
 export function toBase64(bytes: Uint8Array): string {
