@@ -14,7 +14,16 @@ interface Rule {
   needs?: readonly ('stationId' | 'crewId' | 'masterId' | 'reason' | 'satisfaction')[];
 }
 
-const OPEN: readonly OrderState[] = ['accepted', 'dispatched', 'taken', 'assigned', 'on_site', 'handled', 'replied'];
+/** States in which an order is still being worked on (not called back, archived or merged). */
+export const OPEN_STATES: readonly OrderState[] = [
+  'accepted',
+  'dispatched',
+  'taken',
+  'assigned',
+  'on_site',
+  'handled',
+  'replied',
+];
 const CENTRE_STAFF: readonly Role[] = ['agent', 'team_lead', 'admin'];
 const STATION_STAFF: readonly Role[] = ['dispatcher', 'team_lead', 'admin'];
 
@@ -46,7 +55,7 @@ export const RULES: Record<Exclude<Action, 'create'>, Rule> = {
     ownStationOnly: true,
   },
   escalate: {
-    from: OPEN,
+    from: OPEN_STATES,
     roles: ['agent', 'dispatcher', 'team_lead', 'admin'],
     ownStationOnly: true,
     needs: ['reason'],

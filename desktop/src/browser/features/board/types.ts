@@ -18,13 +18,4 @@ export interface BoardFilters {
 
 export const EMPTY_FILTERS: BoardFilters = { type: '', state: '', city: '', station: '', overdueOnly: false };
 
-/** States in which an order is still being worked (for duplicate warnings). */
-export const OPEN_STATES: readonly OrderState[] = [
-  'accepted',
-  'dispatched',
-  'taken',
-  'assigned',
-  'on_site',
-  'handled',
-  'replied',
-];
+export { OPEN_STATES } from '@twinline/workorder';
