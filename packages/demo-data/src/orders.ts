@@ -3,6 +3,8 @@
 // Deterministic for a seed and `now`.
 import { Faker, base, en, zh_CN } from '@faker-js/faker';
 import {
+  RULES,
+  STATES,
   applyEvent,
   createOrder,
   type Actor,
@@ -264,27 +266,10 @@ const TARGETS: { value: OrderState; weight: number }[] = [
   w('called_back', 10),
   w('archived', 17),
 ];
-const LOOP: OrderState[] = [
-  'accepted',
-  'dispatched',
-  'taken',
-  'assigned',
-  'on_site',
-  'handled',
-  'replied',
-  'called_back',
-  'archived',
-];
-const URGEABLE: readonly OrderState[] = ['dispatched', 'taken', 'assigned', 'on_site', 'handled'];
-const ESCALATABLE: readonly OrderState[] = [
-  'accepted',
-  'dispatched',
-  'taken',
-  'assigned',
-  'on_site',
-  'handled',
-  'replied',
-];
+/** The closed loop in order (every state but `merged`, which is a side path). */
+const LOOP: readonly OrderState[] = STATES.filter((st) => st !== 'merged');
+const URGEABLE = RULES.urge.from;
+const ESCALATABLE = RULES.escalate.from;
 
 function chinaDay(ms: number): string {
   const d = new Date(ms + 8 * HOUR);
