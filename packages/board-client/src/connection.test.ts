@@ -1,15 +1,13 @@
 // BoardConnection against real centre processes: sync across the twins, a refused token, jittered failover dials.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createOrder, readOrder } from '@twinline/board';
-import { eventually, freePort, login, startTwins } from '../../../sync-server/test/harness';
-import { BoardConnection } from './connection';
-import type { BoardConnectionOptions, ConnectionEvent } from './connection';
+import { eventually, freePort, login } from '../../../sync-server/test/harness';
+import type { ConnectionEvent } from './connection';
 import * as prng from 'lib0/prng';
+import { at, consolesOnTwins } from './testkit';
+import type { Twins } from './testkit';
 
 type Actor = Parameters<typeof createOrder>[2];
-const WS = WebSocket as unknown as typeof globalThis.WebSocket;
-const at = (...cs: { name: string; url: string }[]) => cs.map((c) => ({ name: c.name, url: c.url }));
 process.setMaxListeners(100); // y-websocket adds a process 'exit' listener per provider under Node
 
 /** A seeded random source (lib0's PRNG), so runs are repeatable. */
@@ -19,20 +17,12 @@ const seeded = (seed: number): (() => number) => {
 };
 
 describe('BoardConnection', () => {
-  let twins: Awaited<ReturnType<typeof startTwins>>;
-  const conns: BoardConnection[] = [];
-  const open = (o: Omit<BoardConnectionOptions, 'WebSocketPolyfill'>) => {
-    const c = new BoardConnection({ WebSocketPolyfill: WS, ...o });
-    conns.push(c);
-    return c;
-  };
+  const env = consolesOnTwins();
+  const open = env.open;
+  let twins: Twins;
 
-  beforeAll(async () => {
-    twins = await startTwins();
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.all(conns.map((c) => c.destroy()));
-    await Promise.all([twins.fuzhou.stop(), twins.xiamen.stop()]);
+  beforeAll(() => {
+    twins = env.twins;
   });
 
   it('an order created on a fuzhou console appears on a console whose home is xiamen', async () => {

@@ -1,18 +1,16 @@
 // Failover with real centre processes: kill -9 the home centre, then lose both and restart the console offline.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { CITY_IDS, comment, createOrder, readOrder, regionDoc } from '@twinline/board';
-import { eventually, login, startTwins } from '../../../sync-server/test/harness';
+import { eventually, login } from '../../../sync-server/test/harness';
 import type { CentreProcess } from '../../../sync-server/test/harness';
-import { BoardConnection } from './connection';
-import type { BoardConnectionOptions, BoardState } from './connection';
+import type { BoardState } from './connection';
 import { MemoryCache } from './cache';
+import { at, consolesOnTwins } from './testkit';
+import type { Twins } from './testkit';
 
 process.setMaxListeners(100); // y-websocket adds a process 'exit' listener per provider under Node
 
 type Actor = Parameters<typeof createOrder>[2];
-const WS = WebSocket as unknown as typeof globalThis.WebSocket;
-const at = (...cs: CentreProcess[]) => cs.map((c) => ({ name: c.name, url: c.url }));
 
 const draft = (city: 'fuzhou' | 'xiamen', county: string, address: string) => ({
   type: 'repair' as const,
@@ -26,21 +24,13 @@ const draft = (city: 'fuzhou' | 'xiamen', county: string, address: string) => ({
 });
 
 describe('console failover between the twin centres', () => {
-  let twins: Awaited<ReturnType<typeof startTwins>>;
-  const conns: BoardConnection[] = [];
-  const open = (o: Omit<BoardConnectionOptions, 'WebSocketPolyfill'>) => {
-    const c = new BoardConnection({ WebSocketPolyfill: WS, ...o });
-    conns.push(c);
-    return c;
-  };
+  const env = consolesOnTwins();
+  const open = env.open;
+  let twins: Twins;
   const running = (c: CentreProcess) => c.child.exitCode === null && c.child.signalCode === null;
 
-  beforeAll(async () => {
-    twins = await startTwins();
-  }, 90_000);
-  afterAll(async () => {
-    await Promise.all(conns.map((c) => c.destroy()));
-    await Promise.all([twins.fuzhou.stop(), twins.xiamen.stop()]);
+  beforeAll(() => {
+    twins = env.twins;
   });
 
   it('kill -9 of the home centre: every document is on the twin within 3 s and keeps working', async () => {
