@@ -68,6 +68,7 @@ export default defineConfig(({ mode }): UserConfig => {
           // No inline scripts or data: modules: the CSP allows script-src 'self' only.
           assetsInlineLimit: 0,
           modulePreload: { polyfill: false },
+          minify: process.env.TWINLINE_NO_MINIFY ? false : undefined,
         },
       };
   }

@@ -79,9 +79,16 @@ export function persistDoc(doc: Y.Doc, name: string, cache: BoardCache, opts: Pe
 
   const loaded = cache.loadDoc(name).then((updates) => {
     if (updates.length === 0 || destroyed) return;
-    doc.transact(() => {
-      for (const u of updates) Y.applyUpdate(doc, u, CACHE_ORIGIN);
-    }, CACHE_ORIGIN);
+    // Yjs encodes every transaction again for 'update' listeners: unhook ours while the cache (which it would skip
+    // anyway) is applied, or a 20,000-order board pays for encoding its whole cache once more on every cold start.
+    doc.off('update', onUpdate);
+    try {
+      doc.transact(() => {
+        for (const u of updates) Y.applyUpdate(doc, u, CACHE_ORIGIN);
+      }, CACHE_ORIGIN);
+    } finally {
+      doc.on('update', onUpdate);
+    }
   });
 
   return { loaded, flush, destroy };

@@ -1,7 +1,8 @@
-import { createContext, useContext } from 'react';
+import { createContext, useContext, useSyncExternalStore } from 'react';
 import { useDispatch, useSelector } from 'react-redux';
 import type { AppDispatch, RootState } from './store';
 import type { Runtime } from './runtime';
+import type { OrderEntry } from '../features/board/types';
 
 export const useAppDispatch = useDispatch.withTypes<AppDispatch>();
 export const useAppSelector = useSelector.withTypes<RootState>();
@@ -12,4 +13,10 @@ export function useRuntime(): Runtime {
   const r = useContext(RuntimeContext);
   if (!r) throw new Error('RuntimeContext missing');
   return r;
+}
+
+/** One order of the board; renders again only when that order changes. */
+export function useOrder(id: string | null | undefined): OrderEntry | undefined {
+  const rt = useRuntime();
+  return useSyncExternalStore(rt.orders.subscribe, () => rt.order(id));
 }

@@ -2,11 +2,11 @@
 import { useEffect } from 'react';
 import { useStore } from 'react-redux';
 import { cursorMoved, orderOpened, panelClosed } from '../features/board/boardSlice';
-import { selectVisibleIds } from '../features/board/selectors';
 import { formClosed } from '../features/drafts/newOrderSlice';
 import { openNewOrder } from '../features/drafts/thunks';
 import { helpClosed, helpToggled } from './uiSlice';
 import type { AppStore } from './store';
+import { useRuntime } from './hooks';
 
 export type Command = 'new' | 'search' | 'down' | 'up' | 'open' | 'escape' | 'help';
 
@@ -64,6 +64,7 @@ export function moveCursor(ids: readonly string[], current: string | null, delta
 
 export function useShortcuts(): void {
   const store = useStore() as AppStore;
+  const { board } = useRuntime();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target as HTMLElement | null;
@@ -101,10 +102,12 @@ export function useShortcuts(): void {
           break;
         case 'down':
         case 'up':
-          dispatch(cursorMoved(moveCursor(selectVisibleIds(state), state.board.cursorId, command === 'down' ? 1 : -1)));
+          dispatch(
+            cursorMoved(moveCursor(board.selectVisibleIds(state), state.board.cursorId, command === 'down' ? 1 : -1)),
+          );
           break;
         case 'open': {
-          const id = state.board.cursorId ?? selectVisibleIds(state)[0];
+          const id = state.board.cursorId ?? board.selectVisibleIds(state)[0];
           if (!id) return;
           dispatch(orderOpened(id));
           break;

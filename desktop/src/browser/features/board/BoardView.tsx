@@ -1,20 +1,20 @@
 import { useCallback, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useAppSelector } from '../../app/hooks';
+import { useAppSelector, useRuntime } from '../../app/hooks';
 import { Filters } from './Filters';
 import { OrderRow } from './OrderRow';
-import { selectRoleOrders, selectVisibleIds } from './selectors';
 
 export const ROW_HEIGHT = 30;
 const estimateSize = () => ROW_HEIGHT;
 
 export function BoardView() {
   const { t } = useTranslation();
-  const ids = useAppSelector(selectVisibleIds);
+  const { board } = useRuntime();
+  const ids = useAppSelector(board.selectVisibleIds);
   const cursorId = useAppSelector((s) => s.board.cursorId);
   const openId = useAppSelector((s) => s.board.openId);
-  const anyOrders = useAppSelector((s) => selectRoleOrders(s).length > 0);
+  const anyOrders = useAppSelector((s) => board.selectRoleCount(s) > 0);
   const status = useAppSelector((s) => s.connection.status);
   const scrollRef = useRef<HTMLDivElement>(null);
   // Stable callbacks: a new getItemKey on every render would make the virtualizer rebuild the measurements of all

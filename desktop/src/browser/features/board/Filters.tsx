@@ -3,11 +3,10 @@ import { useTranslation } from 'react-i18next';
 import { ORDER_TYPES, STATES } from '@twinline/workorder';
 import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
 import { CREATE_ROLES } from '@twinline/workorder';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, stationName } from '../../i18n';
 import { openNewOrder } from '../drafts/thunks';
 import { filterChanged, filtersReset, searchChanged, sortChanged } from './boardSlice';
-import { selectRoleOrders, selectVisibleIds } from './selectors';
 import type { SortKey } from './types';
 
 export function Filters() {
@@ -17,8 +16,9 @@ export function Filters() {
   const search = useAppSelector((s) => s.board.search);
   const sort = useAppSelector((s) => s.board.sort);
   const account = useAppSelector((s) => s.session.account);
-  const shown = useAppSelector((s) => selectVisibleIds(s).length);
-  const total = useAppSelector((s) => selectRoleOrders(s).length);
+  const { board } = useRuntime();
+  const shown = useAppSelector((s) => board.selectVisibleIds(s).length);
+  const total = useAppSelector(board.selectRoleCount);
   const cities =
     account?.role === 'dispatcher' && account.city ? FUJIAN_CITIES.filter((c) => c.id === account.city) : FUJIAN_CITIES;
   const stations = useMemo(

@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useAppDispatch, useAppSelector, useOrder } from '../../app/hooks';
 import { cityName, countyName, formatTime, stationName } from '../../i18n';
 import { Avatars } from '../presence/Avatars';
 import { orderOpened } from './boardSlice';
@@ -22,7 +22,7 @@ export const OrderRow = memo(function OrderRow({
 }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
-  const entry = useAppSelector((s) => s.board.entries[id]);
+  const entry = useOrder(id);
   const viewers = useAppSelector((s) => s.presence.byOrder[id]);
   if (!entry) return null;
   const o = entry.order;

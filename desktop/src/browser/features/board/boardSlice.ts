@@ -1,12 +1,13 @@
-// The board: every order of the console's documents (a per-order cache keyed by id, refolded only for the ids a
-// transaction changed) and how the user looks at it (filters, search, sort, cursor, open order).
+// How the user looks at the board (filters, search, sort, cursor, open order). The orders themselves live in the
+// Runtime's OrderIndex (20,000 entries do not belong in an Immer draft); `ordersVersion` moves when it changes.
 import { createSlice } from '@reduxjs/toolkit';
 import type { PayloadAction } from '@reduxjs/toolkit';
 import { EMPTY_FILTERS } from './types';
-import type { BoardFilters, OrderEntry, SortKey } from './types';
+import type { BoardFilters, SortKey } from './types';
 
 export interface BoardState {
-  entries: Record<string, OrderEntry>;
+  /** Bumped whenever the OrderIndex changed (selectors re-read it). */
+  ordersVersion: number;
   /** Bumped whenever a batch of SLA keys was computed in the background (selectors re-sort). */
   slaVersion: number;
   /** A coarse clock (ms) for time-dependent visibility: the agent's last 24 h, overdue-only. */
@@ -21,7 +22,7 @@ export interface BoardState {
 }
 
 const initialState: BoardState = {
-  entries: {},
+  ordersVersion: 0,
   slaVersion: 0,
   clock: Date.now(),
   filters: EMPTY_FILTERS,
@@ -35,14 +36,11 @@ export const boardSlice = createSlice({
   name: 'board',
   initialState,
   reducers: {
-    ordersChanged(state, action: PayloadAction<{ upserts: OrderEntry[]; removed: string[] }>) {
-      const { upserts, removed } = action.payload;
-      // Entries arrive frozen (Object.freeze), so Immer stores them as they are instead of walking 20,000 orders.
-      for (const e of upserts) state.entries[e.order.id] = e;
-      for (const id of removed) delete state.entries[id];
+    ordersChanged(state, action: PayloadAction<number>) {
+      state.ordersVersion = action.payload;
     },
-    boardCleared(state) {
-      state.entries = {};
+    boardCleared(state, action: PayloadAction<number>) {
+      state.ordersVersion = action.payload;
       state.openId = null;
       state.cursorId = null;
     },

@@ -1,10 +1,13 @@
-// Derived board data. Per-order facts (search text, SLA key) are cached per entry object in WeakMaps, so a change to
-// a few orders costs a few recomputations; the list selectors are memoised on exactly what they read.
+// Derived board data. The orders live in an OrderIndex (kept sorted incrementally); per-order facts (search text,
+// SLA key) are cached per entry object in WeakMaps, so a change to a few orders costs a few recomputations; the list
+// selectors are memoised on exactly what they read, the index through `board.ordersVersion`.
 import { createSelector } from '@reduxjs/toolkit';
 import type { Role } from '@twinline/workorder';
 import { peekSlaKey } from './sla';
 import type { BoardState } from './boardSlice';
-import type { BoardFilters, OrderEntry, SortKey } from './types';
+import { entryCreatedMs } from './orderIndex';
+import type { OrderIndex } from './orderIndex';
+import type { BoardFilters, OrderEntry } from './types';
 
 /** Who is looking at the board (the signed-in account). */
 export interface Viewer {
@@ -22,7 +25,6 @@ export interface BoardSliceRoot {
 export const DAY_MS = 24 * 3600_000;
 
 interface RowFacts {
-  createdMs: number;
   /** Lower-cased id, address, caller number and name, account and description, for search. */
   text: string;
 }
@@ -34,7 +36,6 @@ export function rowFacts(e: OrderEntry): RowFacts {
   if (!f) {
     const d = e.order.draft;
     f = {
-      createdMs: Date.parse(e.order.createdAt),
       text: [e.order.id, d.address, d.callerNumber, d.callerName ?? '', d.customerAccount ?? '', d.description]
         .join('\u0001')
         .toLowerCase(),
@@ -48,7 +49,7 @@ export function rowFacts(e: OrderEntry): RowFacts {
 export function visibleToRole(e: OrderEntry, viewer: Viewer, now: number): boolean {
   switch (viewer.role) {
     case 'agent':
-      return e.order.createdBy.userId === viewer.userId || now - rowFacts(e).createdMs < DAY_MS;
+      return e.order.createdBy.userId === viewer.userId || now - entryCreatedMs(e) < DAY_MS;
     case 'dispatcher':
       return viewer.stationId !== undefined && e.order.stationId === viewer.stationId;
     case 'team_lead':
@@ -83,31 +84,11 @@ export function searchTerms(search: string): string[] {
   return search.trim().toLowerCase().split(/\s+/).filter(Boolean);
 }
 
-/**
- * SLA sort: the earliest open deadline first; orders that owe nothing now after those; orders whose key is not
- * computed yet (the background warm-up) last. Ties and the `created` sort: newest first.
- */
-export function sortEntries(list: OrderEntry[], sort: SortKey): OrderEntry[] {
-  const created = (e: OrderEntry) => rowFacts(e).createdMs;
-  if (sort === 'created') return list.sort((a, b) => created(b) - created(a) || cmpId(a, b));
-  const rank = (e: OrderEntry): [number, number] => {
-    const k = peekSlaKey(e.order);
-    if (!k) return [2, 0];
-    if (k.nextDueMs === null) return [1, 0];
-    return [0, k.nextDueMs];
-  };
-  const keyed = list.map((e) => ({ e, r: rank(e), c: created(e) }));
-  keyed.sort((a, b) => a.r[0] - b.r[0] || a.r[1] - b.r[1] || b.c - a.c || cmpId(a.e, b.e));
-  return keyed.map((k) => k.e);
-}
-
-const cmpId = (a: OrderEntry, b: OrderEntry) => (a.order.id < b.order.id ? -1 : a.order.id > b.order.id ? 1 : 0);
-
-export const selectEntries = (s: BoardSliceRoot) => s.board.entries;
 export const selectViewer = (s: BoardSliceRoot) => s.session.account;
 export const selectFilters = (s: BoardSliceRoot) => s.board.filters;
 export const selectSearch = (s: BoardSliceRoot) => s.board.search;
 export const selectSort = (s: BoardSliceRoot) => s.board.sort;
+const selectOrdersVersion = (s: BoardSliceRoot) => s.board.ordersVersion;
 
 /** The clock as the role filter needs it: agents only (the last 24 h), to the minute. */
 const selectRoleClock = (s: BoardSliceRoot) =>
@@ -118,33 +99,49 @@ const selectFilterClock = (s: BoardSliceRoot) => (s.board.filters.overdueOnly ? 
 const selectSlaVersion = (s: BoardSliceRoot) =>
   s.board.sort === 'sla' || s.board.filters.overdueOnly ? s.board.slaVersion : 0;
 
-export const selectRoleOrders = createSelector(
-  [selectEntries, selectViewer, selectRoleClock],
-  (entries, viewer, clock): OrderEntry[] => {
-    if (!viewer) return [];
-    const now = clock || Date.now();
-    const out: OrderEntry[] = [];
-    for (const id in entries) {
-      const e = entries[id]!;
-      if (visibleToRole(e, viewer, now)) out.push(e);
-    }
-    return out;
-  },
-);
+export type BoardSelectors = ReturnType<typeof createBoardSelectors>;
 
-export const selectVisibleOrders = createSelector(
-  [selectRoleOrders, selectFilters, selectSearch, selectSort, selectFilterClock, selectSlaVersion],
-  (orders, filters, search, sort, filterClock): OrderEntry[] => {
-    const terms = searchTerms(search);
-    const now = filterClock || Date.now();
-    const list = orders.filter((e) => matchesFilters(e, filters, now) && matchesSearch(e, terms));
-    return sortEntries(list, sort);
-  },
-);
+/** The board's selectors over `index` (one set per console, made by the Runtime). */
+export function createBoardSelectors(index: OrderIndex) {
+  /** How many orders this role sees, before filters and search. */
+  const selectRoleCount = createSelector(
+    [selectOrdersVersion, selectViewer, selectRoleClock],
+    (_version, viewer, clock): number => {
+      if (!viewer) return 0;
+      if (viewer.role === 'team_lead' || viewer.role === 'admin') return index.size;
+      const now = clock || Date.now();
+      let n = 0;
+      for (const e of index.values()) if (visibleToRole(e, viewer, now)) n++;
+      return n;
+    },
+  );
 
-export const selectVisibleIds = createSelector([selectVisibleOrders], (list) => list.map((e) => e.order.id));
+  const selectVisibleOrders = createSelector(
+    [
+      selectOrdersVersion,
+      selectViewer,
+      selectRoleClock,
+      selectFilters,
+      selectSearch,
+      selectSort,
+      selectFilterClock,
+      selectSlaVersion,
+    ],
+    (_version, viewer, roleClock, filters, search, sort, filterClock): OrderEntry[] => {
+      if (!viewer) return [];
+      const terms = searchTerms(search);
+      const roleNow = roleClock || Date.now();
+      const now = filterClock || Date.now();
+      const out: OrderEntry[] = [];
+      for (const e of index.sorted(sort)) {
+        if (visibleToRole(e, viewer, roleNow) && matchesFilters(e, filters, now) && matchesSearch(e, terms))
+          out.push(e);
+      }
+      return out;
+    },
+  );
 
-export const selectOpenEntry = (s: BoardSliceRoot): OrderEntry | undefined =>
-  s.board.openId ? s.board.entries[s.board.openId] : undefined;
+  const selectVisibleIds = createSelector([selectVisibleOrders], (list) => list.map((e) => e.order.id));
 
-export const selectEntry = (s: BoardSliceRoot, id: string): OrderEntry | undefined => s.board.entries[id];
+  return { selectRoleCount, selectVisibleOrders, selectVisibleIds };
+}

@@ -1,11 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { FormEvent, ReactNode } from 'react';
-import { createSelector } from '@reduxjs/toolkit';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, ORDER_TYPES, PRIORITIES } from '@twinline/workorder';
 import { FUJIAN_CITIES } from '@twinline/demo-data';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
-import type { RootState } from '../../app/store';
+import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, countyName, formatTime } from '../../i18n';
 import { orderOpened } from '../board/boardSlice';
 import { buildDuplicateIndex, findDuplicates } from './duplicates';
@@ -13,16 +11,14 @@ import type { FormField, OrderFormValues } from './form';
 import { formClosed } from './newOrderSlice';
 import { changeForm, discardNewOrder, submitNewOrder } from './thunks';
 
-const selectDuplicateIndex = createSelector([(s: RootState) => s.board.entries], (entries) =>
-  buildDuplicateIndex(Object.values(entries)),
-);
-
 export function NewOrderForm() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const { values, errors, submitError, restoredAt } = useAppSelector((s) => s.newOrder);
-  const index = useAppSelector(selectDuplicateIndex);
-  const entries = useAppSelector((s) => s.board.entries);
+  const rt = useRuntime();
+  // The open orders to warn about, rebuilt when the board changes (only while this form is open).
+  const ordersVersion = useAppSelector((s) => s.board.ordersVersion);
+  const index = useMemo(() => buildDuplicateIndex(rt.orders.values()), [rt, ordersVersion]);
   const firstRef = useRef<HTMLInputElement>(null);
   useEffect(() => firstRef.current?.focus(), []);
 
@@ -187,7 +183,7 @@ export function NewOrderForm() {
             <b>{t('form.duplicates.title')}</b>
             <ul>
               {dupIds.slice(0, 5).map((id) => {
-                const e = entries[id];
+                const e = rt.order(id);
                 const why = [
                   dup.sameAddress.includes(id) ? t('form.duplicates.sameAddress') : null,
                   dup.sameCaller.includes(id) ? t('form.duplicates.sameCaller') : null,

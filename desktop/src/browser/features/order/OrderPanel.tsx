@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CREATE_ROLES } from '@twinline/workorder';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useAppDispatch, useAppSelector, useOrder } from '../../app/hooks';
 import { formatTime, stationName } from '../../i18n';
 import { panelClosed } from '../board/boardSlice';
 import { SlaCountdown } from '../board/SlaCountdown';
@@ -17,7 +17,7 @@ export function OrderPanel() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const openId = useAppSelector((s) => s.board.openId);
-  const entry = useAppSelector((s) => (s.board.openId ? s.board.entries[s.board.openId] : undefined));
+  const entry = useOrder(openId);
   const viewers = useAppSelector((s) => (s.board.openId ? s.presence.byOrder[s.board.openId] : undefined));
   const role = useAppSelector((s) => s.session.account?.role);
   const known = !!entry;

@@ -19,8 +19,8 @@ function failure(error: unknown): StepError {
 }
 
 function run(orderId: string, fn: (doc: Y.Doc) => void): AppThunk<StepError | null> {
-  return (_dispatch, getState, rt) => {
-    const entry = getState().board.entries[orderId];
+  return (_dispatch, _getState, rt) => {
+    const entry = rt.order(orderId);
     if (!entry) return { code: 'invalid_payload', message: `no order ${orderId}` };
     try {
       fn(rt.doc(entry.doc));
@@ -50,7 +50,7 @@ export const editOrderDraft =
 /** Tells the others which order this console has open and which draft field it edits. */
 export const setPresence =
   (orderId: string | null, editing?: string | null): AppThunk =>
-  (_dispatch, getState, rt) => {
-    const entry = orderId ? getState().board.entries[orderId] : undefined;
+  (_dispatch, _getState, rt) => {
+    const entry = rt.order(orderId);
     rt.session?.presence.set(entry?.doc ?? null, entry ? orderId : null, editing ?? null);
   };

@@ -117,11 +117,15 @@ export const startSession =
         // A handful of changed orders: compute their SLA keys now so they sort right at once. A large batch (first
         // sync) is sorted progressively by the background warm-up instead.
         if (batch.upserts.length <= 300) for (const e of batch.upserts) slaKey(e.order);
-        dispatch(ordersChanged(batch));
+        rt.orders.apply(batch);
+        dispatch(ordersChanged(rt.orders.version));
         if (batch.upserts.length > 300) {
           const orders = batch.upserts.map((e) => e.order);
           const previous = cancelWarm;
-          cancelWarm = warmSla(orders, () => dispatch(slaWarmed()));
+          cancelWarm = warmSla(orders, () => {
+            rt.orders.resort();
+            dispatch(slaWarmed());
+          });
           if (previous) {
             // Both batches still need their keys: keep the old one going too.
             const mine = cancelWarm;
@@ -169,7 +173,8 @@ export const signOut =
   async (dispatch, _getState, rt) => {
     rt.session?.stop();
     rt.session = null;
-    dispatch(boardCleared());
+    rt.orders.clear();
+    dispatch(boardCleared(rt.orders.version));
     dispatch(presenceCleared());
     dispatch(sessionDisconnected());
     dispatch(signedOut(reason ? { code: 'expired', detail: '' } : undefined));
