@@ -51,10 +51,14 @@ export function connectPeer(port: PortLike, serve: (method: string, params: unkn
     call(method, params, timeoutMs = 30_000) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          pending.delete(id);
-          reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
+        // timeoutMs <= 0: wait as long as it takes (the other side answers or fail() is called).
+        const timer =
+          timeoutMs > 0
+            ? setTimeout(() => {
+                pending.delete(id);
+                reject(new Error(`${method}: no answer within ${timeoutMs} ms`));
+              }, timeoutMs)
+            : undefined;
         pending.set(id, { resolve, reject, timer });
         port.post({ t: 'req', id, m: method, p: params } satisfies Wire);
       });

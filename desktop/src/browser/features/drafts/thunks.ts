@@ -1,7 +1,7 @@
 // The new-order form's life: restore the stored draft at start, autosave while typing, submit (createOrder on the
 // city's document, then drafts.delete), discard.
-import { createOrder, regionDoc } from '@twinline/board';
-import { CREATE_ROLES, WorkOrderError } from '@twinline/workorder';
+import { regionDoc } from '@twinline/board';
+import { CREATE_ROLES } from '@twinline/workorder';
 import type { AppThunk } from '../../app/store';
 import type { Runtime } from '../../app/runtime';
 import { orderOpened } from '../board/boardSlice';
@@ -63,26 +63,33 @@ export const changeForm =
     autosaver(rt).change(state.values, isBlank(state.values));
   };
 
-export const submitNewOrder = (): AppThunk<string | null> => (dispatch, getState, rt) => {
+export const submitNewOrder = (): AppThunk<Promise<string | null>> => async (dispatch, getState, rt) => {
   const values = getState().newOrder.values;
   const result = validateForm(values);
   if (!result.ok) {
     dispatch(submitFailed({ errors: result.errors, message: null }));
     return null;
   }
+  const fail = (message: string) => {
+    dispatch(submitFailed({ errors: {}, message }));
+    return null;
+  };
+  const session = rt.session;
+  if (!session) return fail('not signed in');
   try {
-    const id = createOrder(rt.doc(regionDoc(result.draft.region.city)), result.draft, rt.actor());
+    // The worker refolds before it answers, so the new order is on the board when it is opened here.
+    const created = await session.board.call('createOrder', {
+      doc: regionDoc(result.draft.region.city),
+      draft: result.draft,
+    });
+    if ('code' in created) return fail(created.message);
     void autosaver(rt).discard();
     dispatch(formReset());
     dispatch(formClosed());
-    // The ingest picks the new order up within its batch window; open it right away.
-    rt.session?.ingest.flush();
-    dispatch(orderOpened(id));
-    return id;
+    dispatch(orderOpened(created.id));
+    return created.id;
   } catch (error) {
-    const message = error instanceof WorkOrderError || error instanceof Error ? error.message : String(error);
-    dispatch(submitFailed({ errors: {}, message }));
-    return null;
+    return fail(error instanceof Error ? error.message : String(error));
   }
 };
 

@@ -46,15 +46,15 @@ export function ActionBar({ order }: { order: WorkOrder }) {
     setError(null);
   }, [order.id]);
 
-  const run = (action: StepAction, input: Omit<ActInput, 'action'> = {}) => {
-    const err = dispatch(performAction(order.id, { action, ...input }));
+  const run = async (action: StepAction, input: Omit<ActInput, 'action'> = {}) => {
+    const err = await dispatch(performAction(order.id, { action, ...input }));
     setError(err);
     if (!err) setPending(null);
   };
 
   const start = (action: StepAction) => {
     setError(null);
-    if (ACTION_INPUTS[action] === null) run(action);
+    if (ACTION_INPUTS[action] === null) void run(action);
     else setPending(action);
   };
 
@@ -79,7 +79,7 @@ export function ActionBar({ order }: { order: WorkOrder }) {
           key={`${order.id}-${pending}`}
           order={order}
           action={pending}
-          onSubmit={(input) => run(pending, input)}
+          onSubmit={(input) => void run(pending, input)}
           onCancel={() => {
             setPending(null);
             setError(null);

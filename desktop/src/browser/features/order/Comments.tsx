@@ -13,10 +13,10 @@ export function Comments({ orderId, comments }: { orderId: string; comments: Com
   const [text, setText] = useState('');
   const [error, setError] = useState<StepError | null>(null);
 
-  const submit = (e?: FormEvent) => {
+  const submit = async (e?: FormEvent) => {
     e?.preventDefault();
     if (!text.trim()) return;
-    const err = dispatch(addComment(orderId, text.trim()));
+    const err = await dispatch(addComment(orderId, text.trim()));
     setError(err);
     if (!err) setText('');
   };
@@ -35,7 +35,7 @@ export function Comments({ orderId, comments }: { orderId: string; comments: Com
           </li>
         ))}
       </ul>
-      <form onSubmit={submit} className="comment-form">
+      <form onSubmit={(e) => void submit(e)} className="comment-form">
         <textarea
           rows={2}
           maxLength={4000}
@@ -44,7 +44,7 @@ export function Comments({ orderId, comments }: { orderId: string; comments: Com
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) submit(e);
+            if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) void submit(e);
           }}
         />
         <button type="submit" data-testid="order-comment-submit" disabled={!text.trim()}>

@@ -64,7 +64,7 @@ export function DraftFields({
     setEditing(null);
     dispatch(setPresence(openId, null));
   };
-  const save = () => {
+  const save = async () => {
     if (!editing) return;
     const v = value.trim();
     const patch: Partial<OrderDraft> = {};
@@ -73,7 +73,7 @@ export function DraftFields({
       return end();
     }
     (patch as Record<string, string>)[editing] = v;
-    const err = dispatch(editOrderDraft(orderId, patch));
+    const err = await dispatch(editOrderDraft(orderId, patch));
     setError(err);
     if (!err) end();
   };
@@ -89,7 +89,13 @@ export function DraftFields({
               <dt>{field === 'region' ? t('order.region') : label}</dt>
               <dd>
                 {editing !== null && editing === field ? (
-                  <FieldEditor field={field} value={value} onChange={setValue} onSave={save} onCancel={end} />
+                  <FieldEditor
+                    field={field}
+                    value={value}
+                    onChange={setValue}
+                    onSave={() => void save()}
+                    onCancel={end}
+                  />
                 ) : (
                   <>
                     <span className="value">{display(field, draft, t)}</span>

@@ -1,56 +1,47 @@
-// Steps on an open order: act() with exactly what the action needs, comments, draft edits. Each returns the error to
-// show inline (a WorkOrderError's message, translated by code where we can), or null when it worked.
-import { act, comment, editDraft } from '@twinline/board';
+// Steps on an open order: act() with exactly what the action needs, comments, draft edits. The board worker runs
+// them against its documents; each resolves to the error to show inline (a WorkOrderError's code and message), or
+// null when it worked.
 import type { ActInput } from '@twinline/board';
-import { WorkOrderError } from '@twinline/workorder';
 import type { OrderDraft } from '@twinline/workorder';
 import type { AppThunk } from '../../app/store';
-import type * as Y from 'yjs';
+import type { Runtime } from '../../app/runtime';
+import type { StepError } from '../../board-worker/protocol';
 
-export interface StepError {
-  code: string;
-  message: string;
-}
+export type { StepError };
 
-function failure(error: unknown): StepError {
-  if (error instanceof WorkOrderError) return { code: error.code, message: error.message };
-  if (error instanceof Error) return { code: 'invalid_payload', message: error.message };
-  return { code: 'invalid_payload', message: String(error) };
-}
-
-function run(orderId: string, fn: (doc: Y.Doc) => void): AppThunk<StepError | null> {
-  return (_dispatch, _getState, rt) => {
+function run(
+  orderId: string,
+  fn: (board: NonNullable<Runtime['session']>['board'], doc: string) => Promise<StepError | null>,
+): AppThunk<Promise<StepError | null>> {
+  return async (_dispatch, _getState, rt) => {
     const entry = rt.order(orderId);
-    if (!entry) return { code: 'invalid_payload', message: `no order ${orderId}` };
+    const session = rt.session;
+    if (!entry || !session) return { code: 'invalid_payload', message: `no order ${orderId}` };
     try {
-      fn(rt.doc(entry.doc));
-      rt.session?.ingest.flush();
-      return null;
+      return await fn(session.board, entry.doc);
     } catch (error) {
-      return failure(error);
+      return { code: 'invalid_payload', message: error instanceof Error ? error.message : String(error) };
     }
   };
 }
 
-export const performAction =
-  (orderId: string, input: ActInput): AppThunk<StepError | null> =>
-  (dispatch, getState, rt) =>
-    dispatch(run(orderId, (doc) => act(doc, orderId, input, rt.actor())));
+export const performAction = (orderId: string, input: ActInput): AppThunk<Promise<StepError | null>> =>
+  run(orderId, (board, doc) => board.call('act', { doc, id: orderId, input }));
 
-export const addComment =
-  (orderId: string, text: string): AppThunk<StepError | null> =>
-  (dispatch, _getState, rt) =>
-    dispatch(run(orderId, (doc) => comment(doc, orderId, text, rt.actor())));
+export const addComment = (orderId: string, text: string): AppThunk<Promise<StepError | null>> =>
+  run(orderId, (board, doc) => board.call('comment', { doc, id: orderId, text }));
 
-export const editOrderDraft =
-  (orderId: string, patch: Partial<OrderDraft>): AppThunk<StepError | null> =>
-  (dispatch, _getState, rt) =>
-    dispatch(run(orderId, (doc) => editDraft(doc, orderId, patch, rt.actor())));
+export const editOrderDraft = (orderId: string, patch: Partial<OrderDraft>): AppThunk<Promise<StepError | null>> =>
+  run(orderId, (board, doc) => board.call('editDraft', { doc, id: orderId, patch }));
 
 /** Tells the others which order this console has open and which draft field it edits. */
 export const setPresence =
   (orderId: string | null, editing?: string | null): AppThunk =>
   (_dispatch, _getState, rt) => {
     const entry = rt.order(orderId);
-    rt.session?.presence.set(entry?.doc ?? null, entry ? orderId : null, editing ?? null);
+    void rt.session?.board.call('presence', {
+      doc: entry?.doc ?? null,
+      orderId: entry ? orderId : null,
+      editing: editing ?? null,
+    });
   };

@@ -1,13 +1,11 @@
 // Start-up, sign-in, resuming a stored session and signing out.
-import { BoardConnection } from '@twinline/board-client';
 import { docsFor } from '@twinline/board';
 import type { Principal } from '@twinline/board';
 import type { AppThunk } from '../../app/store';
 import { i18n } from '../../i18n';
 import { boardCleared, clockTicked, ordersChanged, slaWarmed } from '../board/boardSlice';
-import { OrderIngest } from '../board/ingest';
+import { startBoardWorker } from '../../board-worker/client';
 import { slaKey, warmSla } from '../board/sla';
-import { createBridgeCache } from '../connection/boardCache';
 import {
   cacheRecovered,
   connectionChanged,
@@ -16,10 +14,10 @@ import {
   writeRefused,
 } from '../connection/connectionSlice';
 import { restoreDraft } from '../drafts/thunks';
-import { PresenceHub } from '../presence/hub';
 import { presenceChanged, presenceCleared } from '../presence/presenceSlice';
 import { LoginError, SESSION_SECRET_KEY, StoredSessionSchema, login, orderCentres } from './login';
 import type { StoredSession } from './login';
+import type { OrderEntry } from '../board/types';
 import { settingsLoaded, signInStarted, signedIn, signedOut } from './sessionSlice';
 import type { Language } from '../../i18n';
 
@@ -95,84 +93,86 @@ export const startSession =
   (dispatch, getState, rt) => {
     const settings = getState().session.settings;
     if (!settings) return;
-    rt.session?.stop();
+    void rt.session?.stop();
     const account = stored.account;
     const principal: Principal = { userId: account.userId, role: account.role, centre: account.centre };
     if (account.stationId) principal.stationId = account.stationId;
     if (account.city) principal.city = account.city;
     const home = settings.centres.some((c) => c.name === stored.home) ? stored.home : settings.homeCentre;
-    const conn = new BoardConnection({
+    let cancelWarm: (() => void) | null = null;
+    // The worker sends a big change (the cache, a first sync) in slices; the slices that arrived together are
+    // applied together, so the index sorts and the board renders once, not once per slice.
+    let queued: { upserts: OrderEntry[]; removed: string[] }[] = [];
+    const applyQueued = () => {
+      const batches = queued;
+      queued = [];
+      const upserts = batches.flatMap((b) => b.upserts);
+      const removed = batches.flatMap((b) => b.removed);
+      // A handful of changed orders: compute their SLA keys now so they sort right at once. A large batch (first
+      // sync, the cache) is sorted progressively by the background warm-up instead.
+      if (upserts.length <= 300) for (const e of upserts) slaKey(e.order);
+      rt.orders.apply({ upserts, removed });
+      dispatch(ordersChanged(rt.orders.version));
+      if (upserts.length > 300) {
+        const previous = cancelWarm;
+        const mine = warmSla(
+          upserts.map((e) => e.order),
+          () => {
+            rt.orders.resort();
+            dispatch(slaWarmed());
+          },
+        );
+        // Earlier batches still need their keys too: keep them going.
+        cancelWarm = previous
+          ? () => {
+              previous();
+              mine();
+            }
+          : mine;
+      }
+    };
+    const board = startBoardWorker(rt.bridge, {
+      orders(batch) {
+        if (queued.length === 0) setTimeout(applyQueued, 0);
+        queued.push(batch);
+      },
+      state(s) {
+        dispatch(connectionChanged({ ...s }));
+        if (s.status === 'offline' && s.lastError?.code === 4401) void dispatch(signOut('expired'));
+      },
+      event(e) {
+        if (e.type === 'write-refused') dispatch(writeRefused({ doc: e.doc, reason: e.reason, at: e.at }));
+      },
+      presence: (byOrder) => dispatch(presenceChanged(byOrder)),
+    });
+    void board.call('start', {
       centres: orderCentres(settings.centres, home).map((c) => ({ name: c.name, url: c.url })),
       token: stored.token,
       docs: docsFor(principal),
-      cache: createBridgeCache(rt.bridge, {
-        onSkipped: (doc, bytes) => console.warn(`update of ${bytes} bytes for ${doc} is too large for the cache`),
-      }),
-    });
-    const docs = new Map(conn.documents.map((name) => [name, conn.doc(name)]));
-    let cancelWarm: (() => void) | null = null;
-    const ingest = new OrderIngest({
-      docs,
-      emit: (batch) => {
-        // A handful of changed orders: compute their SLA keys now so they sort right at once. A large batch (first
-        // sync) is sorted progressively by the background warm-up instead.
-        if (batch.upserts.length <= 300) for (const e of batch.upserts) slaKey(e.order);
-        rt.orders.apply(batch);
-        dispatch(ordersChanged(rt.orders.version));
-        if (batch.upserts.length > 300) {
-          const orders = batch.upserts.map((e) => e.order);
-          const previous = cancelWarm;
-          cancelWarm = warmSla(orders, () => {
-            rt.orders.resort();
-            dispatch(slaWarmed());
-          });
-          if (previous) {
-            // Both batches still need their keys: keep the old one going too.
-            const mine = cancelWarm;
-            cancelWarm = () => {
-              previous();
-              mine();
-            };
-          }
-        }
-      },
-    });
-    const presence = new PresenceHub(conn, { id: account.userId, name: account.displayName }, (byOrder) =>
-      dispatch(presenceChanged(byOrder)),
-    );
-    const offState = conn.onState((s) => {
-      dispatch(connectionChanged({ ...s }));
-      if (s.status === 'offline' && s.lastError?.code === 4401) dispatch(signOut('expired'));
-    });
-    const offEvent = conn.onEvent((e) => {
-      if (e.type === 'write-refused') dispatch(writeRefused({ doc: e.doc, reason: e.reason, at: e.at }));
+      account,
     });
     const clock = setInterval(() => dispatch(clockTicked(Date.now())), 15_000);
     rt.session = {
       account,
-      conn,
-      ingest,
-      presence,
-      stop: () => {
+      board,
+      stop: async () => {
         clearInterval(clock);
-        offState();
-        offEvent();
         cancelWarm?.();
-        ingest.stop();
-        presence.destroy();
-        void conn.destroy();
+        // The worker writes what it has not cached yet before it goes.
+        await board.call('stop', undefined).catch(() => undefined);
+        board.terminate();
       },
     };
     dispatch(sessionConnected({ home }));
-    dispatch(connectionChanged({ ...conn.getState() }));
     dispatch(signedIn({ account, loginVia }));
   };
 
 export const signOut =
   (reason?: 'expired'): AppThunk<Promise<void>> =>
   async (dispatch, _getState, rt) => {
-    rt.session?.stop();
+    const session = rt.session;
     rt.session = null;
+    await session?.stop();
     rt.orders.clear();
     dispatch(boardCleared(rt.orders.version));
     dispatch(presenceCleared());
@@ -184,7 +184,7 @@ export const signOut =
 export const switchCentre =
   (name: string): AppThunk =>
   (_dispatch, _getState, rt) => {
-    rt.session?.conn.switchTo(name);
+    void rt.session?.board.call('switchTo', { name });
   };
 
 export const setLanguage =

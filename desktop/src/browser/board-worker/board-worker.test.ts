@@ -1,0 +1,151 @@
+// The board worker against real centres: the window's client and the worker's server joined by an in-memory port
+// (the same code a Web Worker runs), a bridge that keeps the cache in memory.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { WebSocket } from 'ws';
+import { createOrder, orderIds, regionDoc } from '@twinline/board';
+import type { BoardState } from '@twinline/board-client';
+import { connectClient, eventually, login, startTwins } from '../../../../sync-server/test/harness';
+import type { PortLike } from '../../common/port-rpc';
+import type { OrderEntry } from '../features/board/types';
+import { draft } from '../features/board/testkit';
+import { connectBoardWorker } from './client';
+import type { BoardWorker } from './client';
+import { serveBoard } from './serve';
+
+/** Two ends of a message channel that clones what it carries and keeps its order, like postMessage. */
+function portPair(): [PortLike, PortLike] {
+  const listeners: [((m: unknown) => void)[], ((m: unknown) => void)[]] = [[], []];
+  const end = (mine: 0 | 1): PortLike => ({
+    post: (m) => {
+      const copy = structuredClone(m);
+      queueMicrotask(() => listeners[mine === 0 ? 1 : 0].forEach((l) => l(copy)));
+    },
+    onMessage: (l) => listeners[mine].push(l),
+  });
+  return [end(0), end(1)];
+}
+
+/** The host's cache operations, in memory, with the bridge's base64 strings. */
+function memoryBridge() {
+  const docs = new Map<string, string[]>();
+  const calls: string[] = [];
+  return {
+    docs,
+    calls,
+    call: async (name: string, payload?: unknown): Promise<never> => {
+      calls.push(name);
+      const p = payload as { doc: string; updates?: string[] };
+      if (name === 'cache.loadDoc') return { updates: docs.get(p.doc) ?? [] } as never;
+      if (name === 'cache.appendUpdates') {
+        docs.set(p.doc, [...(docs.get(p.doc) ?? []), ...(p.updates ?? [])]);
+        return {} as never;
+      }
+      throw new Error(`unexpected bridge call ${name}`);
+    },
+  };
+}
+
+type Twins = Awaited<ReturnType<typeof startTwins>>;
+const AGENT = {
+  userId: 'agent.fz',
+  role: 'agent' as const,
+  centre: 'fuzhou',
+  displayName: '坐席',
+};
+
+describe('the board worker', () => {
+  let twins: Twins;
+  let board: BoardWorker;
+  const bridge = memoryBridge();
+  const orders = new Map<string, OrderEntry>();
+  const states: BoardState[] = [];
+
+  beforeAll(async () => {
+    process.setMaxListeners(0);
+    twins = await startTwins();
+    const [windowEnd, workerEnd] = portPair();
+    serveBoard(workerEnd, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket });
+    board = connectBoardWorker(windowEnd, bridge, {
+      orders: ({ upserts, removed }) => {
+        for (const e of upserts) orders.set(e.order.id, e);
+        for (const id of removed) orders.delete(id);
+      },
+      state: (s) => states.push(s),
+      event: () => undefined,
+      presence: () => undefined,
+    });
+    const token = await login(twins.fuzhou, 'agent.fz');
+    await board.call('start', {
+      centres: [
+        { name: 'fuzhou', url: twins.fuzhou.url },
+        { name: 'xiamen', url: twins.xiamen.url },
+      ],
+      token,
+      docs: [regionDoc('fuzhou'), regionDoc('xiamen')],
+      account: AGENT,
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    board?.terminate();
+    await Promise.all([twins?.fuzhou.stop(), twins?.xiamen.stop()]);
+  });
+
+  it('reports the connection and brings in orders made elsewhere', async () => {
+    await eventually(() => states.some((s) => s.status === 'synced'), 'synced', 20_000);
+    const token = await login(twins.xiamen, 'agent.xm');
+    const other = connectClient(twins.xiamen, regionDoc('xiamen'), token, new Y.Doc());
+    await other.synced();
+    const id = createOrder(other.doc, draft({ region: { city: 'xiamen', county: 'siming', areaClass: 'urban' } }), {
+      userId: 'agent.xm',
+      role: 'agent',
+      centre: 'xiamen',
+    });
+    await eventually(() => orders.has(id), 'order from xiamen on the board', 20_000);
+    expect(orders.get(id)!.doc).toBe(regionDoc('xiamen'));
+    other.destroy();
+  });
+
+  it('creates an order and takes steps through the worker; a refused step says why', async () => {
+    const created = await board.call('createOrder', { doc: regionDoc('fuzhou'), draft: draft() });
+    expect('id' in created).toBe(true);
+    const id = (created as { id: string }).id;
+    // The worker refolds before it answers: the order is already here.
+    expect(orders.get(id)?.order.state).toBe('accepted');
+    expect(orders.get(id)?.order.createdBy).toMatchObject({ userId: 'agent.fz', centre: 'fuzhou' });
+
+    const refused = await board.call('act', { doc: regionDoc('fuzhou'), id, input: { action: 'archive' } });
+    expect(refused?.code).toBe('illegal_transition');
+    expect(await board.call('comment', { doc: regionDoc('fuzhou'), id, text: '客户已来电确认' })).toBeNull();
+    expect(orders.get(id)?.comments.map((c) => c.text)).toEqual(['客户已来电确认']);
+
+    // Everyone else sees it through the centre.
+    const token = await login(twins.xiamen, 'lead.xm');
+    const other = connectClient(twins.xiamen, regionDoc('fuzhou'), token, new Y.Doc());
+    await other.synced();
+    await eventually(() => orderIds(other.doc).includes(id), 'order at xiamen', 20_000);
+    other.destroy();
+  });
+
+  it('writes what it holds to the cache before it stops', async () => {
+    const created = await board.call('createOrder', {
+      doc: regionDoc('fuzhou'),
+      draft: draft({ address: '最后一单' }),
+    });
+    expect('id' in created).toBe(true);
+    await board.call('stop', undefined);
+    const cached = new Y.Doc();
+    for (const u of bridge.docs.get(regionDoc('fuzhou')) ?? []) Y.applyUpdate(cached, Buffer.from(u, 'base64'));
+    expect(orderIds(cached)).toContain((created as { id: string }).id);
+  });
+
+  it('relays only cache operations to the host', async () => {
+    const [windowEnd, rogue] = portPair();
+    connectBoardWorker(windowEnd, bridge, { orders() {}, state() {}, event() {}, presence() {} });
+    const answer = new Promise<unknown>((resolve) => rogue.onMessage(resolve));
+    rogue.post({ t: 'req', id: 1, m: 'bridge', p: { name: 'secrets.get', payload: { key: 'twinline.session' } } });
+    expect(await answer).toMatchObject({ ok: false, e: expect.stringContaining('may not call secrets.get') });
+    expect(bridge.calls).not.toContain('secrets.get');
+  });
+});

@@ -1,0 +1,45 @@
+// What the renderer's main thread and the board worker say to each other (over common/port-rpc). The worker owns
+// the Yjs documents, their centre connection and cache, folds orders and runs the work-order rules; the window only
+// renders. Both ends are this app's own code, built together, so these are types, not schemas; what either end gets
+// from outside (the host, the centres) is validated where it enters.
+import type { BoardState, Centre, ConnectionEvent } from '@twinline/board-client';
+import type { ActInput } from '@twinline/board';
+import type { OrderDraft } from '@twinline/workorder';
+import type { WorkOrderErrorCode } from '@twinline/workorder';
+import type { PresenceByOrder } from '../features/presence/collect';
+import type { OrderEntry } from '../features/board/types';
+import type { Account } from '../features/session/login';
+
+/** A refused step, as the order panel shows it. */
+export interface StepError {
+  code: WorkOrderErrorCode;
+  message: string;
+}
+
+/** Calls the window makes on the worker. */
+export type WorkerMethods = {
+  start(p: { centres: Centre[]; token: string; docs: string[]; account: Account }): Promise<void>;
+  stop(p: undefined): Promise<void>;
+  switchTo(p: { name: string }): void;
+  act(p: { doc: string; id: string; input: ActInput }): StepError | null;
+  comment(p: { doc: string; id: string; text: string }): StepError | null;
+  editDraft(p: { doc: string; id: string; patch: Partial<OrderDraft> }): StepError | null;
+  createOrder(p: { doc: string; draft: OrderDraft }): { id: string } | StepError;
+  presence(p: { doc: string | null; orderId: string | null; editing: string | null }): void;
+};
+
+/** Bridge operations the worker may ask the window to relay to the host (the cache, nothing else). */
+export const RELAYED_BRIDGE_CALLS = ['cache.loadDoc', 'cache.appendUpdates'] as const;
+export type RelayedBridgeCall = (typeof RELAYED_BRIDGE_CALLS)[number];
+
+/** Calls the worker makes on the window. */
+export type WindowMethods = {
+  bridge(p: { name: RelayedBridgeCall; payload: unknown }): unknown;
+  orders(p: { upserts: OrderEntry[]; removed: string[] }): void;
+  state(p: BoardState): void;
+  event(p: ConnectionEvent): void;
+  presence(p: PresenceByOrder): void;
+};
+
+/** At most this many orders per message, so no single structured clone holds the window for long. */
+export const ORDERS_PER_MESSAGE = 1000;

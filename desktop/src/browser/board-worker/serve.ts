@@ -1,0 +1,129 @@
+// The board worker's side: the centre connection, the Yjs documents and their cache, the fold of orders and the
+// work-order rules, all off the window's thread. `serveBoard` takes a port so it runs in a Web Worker (worker.ts)
+// and in tests over an in-memory port pair alike.
+import { BoardConnection } from '@twinline/board-client';
+import { act, comment, createOrder, editDraft } from '@twinline/board';
+import { WorkOrderError } from '@twinline/workorder';
+import type { Actor } from '@twinline/workorder';
+import type { PortLike } from '../../common/port-rpc';
+import { OrderIngest } from '../features/board/ingest';
+import { createBridgeCache } from '../features/connection/boardCache';
+import { PresenceHub } from '../features/presence/hub';
+import type { Account } from '../features/session/login';
+import { ORDERS_PER_MESSAGE } from './protocol';
+import type { RelayedBridgeCall, StepError, WindowMethods, WorkerMethods } from './protocol';
+import { connectTyped } from './rpc';
+
+export interface ServeOptions {
+  /** For tests under Node: the WebSocket class (a browser worker has its own). */
+  WebSocketPolyfill?: typeof WebSocket;
+}
+
+interface Session {
+  account: Account;
+  conn: BoardConnection;
+  ingest: OrderIngest;
+  presence: PresenceHub;
+  stop(): Promise<void>;
+}
+
+function failure(error: unknown): StepError {
+  if (error instanceof WorkOrderError) return { code: error.code, message: error.message };
+  return { code: 'invalid_payload', message: error instanceof Error ? error.message : String(error) };
+}
+
+export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
+  let session: Session | null = null;
+
+  const need = (): Session => {
+    if (!session) throw new Error('no session: start first');
+    return session;
+  };
+  /** The actor for a step: the account, on the centre the board is synced with now. */
+  const actor = (s: Session): Actor => {
+    const a: Actor = { userId: s.account.userId, role: s.account.role, centre: s.conn.getState().centre };
+    if (s.account.stationId) a.stationId = s.account.stationId;
+    return a;
+  };
+  /** Runs a local step; the ingest refolds at once so the window sees the result with the answer. */
+  const step = (fn: (s: Session) => void): StepError | null => {
+    const s = need();
+    try {
+      fn(s);
+      s.ingest.flush();
+      return null;
+    } catch (error) {
+      return failure(error);
+    }
+  };
+
+  const local: WorkerMethods = {
+    async start({ centres, token, docs, account }) {
+      await session?.stop();
+      const conn = new BoardConnection({
+        centres,
+        token,
+        docs,
+        cache: createBridgeCache(
+          { call: ((name: RelayedBridgeCall, payload: unknown) => ui.call('bridge', { name, payload })) as never },
+          { onSkipped: (doc, bytes) => console.warn(`update of ${bytes} bytes for ${doc} is too large for the cache`) },
+        ),
+        ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
+      });
+      const ingest = new OrderIngest({
+        docs: new Map(conn.documents.map((name) => [name, conn.doc(name)])),
+        emit: ({ upserts, removed }) => {
+          // Large batches (the first sync, the cache) go in slices, so the window takes them a slice at a time.
+          for (let i = 0; i < Math.max(upserts.length, 1); i += ORDERS_PER_MESSAGE) {
+            void ui.call('orders', {
+              upserts: upserts.slice(i, i + ORDERS_PER_MESSAGE),
+              removed: i === 0 ? removed : [],
+            });
+          }
+        },
+      });
+      const presence = new PresenceHub(conn, { id: account.userId, name: account.displayName }, (byOrder) => {
+        void ui.call('presence', byOrder);
+      });
+      const offState = conn.onState((s) => void ui.call('state', { ...s }));
+      const offEvent = conn.onEvent((e) => void ui.call('event', e));
+      session = {
+        account,
+        conn,
+        ingest,
+        presence,
+        async stop() {
+          offState();
+          offEvent();
+          ingest.stop();
+          presence.destroy();
+          await conn.destroy();
+        },
+      };
+      void ui.call('state', { ...conn.getState() });
+    },
+    async stop() {
+      const s = session;
+      session = null;
+      await s?.stop();
+    },
+    switchTo({ name }) {
+      need().conn.switchTo(name);
+    },
+    act: ({ doc, id, input }) => step((s) => act(s.conn.doc(doc), id, input, actor(s))),
+    comment: ({ doc, id, text }) => step((s) => comment(s.conn.doc(doc), id, text, actor(s))),
+    editDraft: ({ doc, id, patch }) => step((s) => editDraft(s.conn.doc(doc), id, patch, actor(s))),
+    createOrder({ doc, draft }) {
+      let id = '';
+      const err = step((s) => {
+        id = createOrder(s.conn.doc(doc), draft, actor(s));
+      });
+      return err ?? { id };
+    },
+    presence({ doc, orderId, editing }) {
+      session?.presence.set(doc, orderId, editing);
+    },
+  };
+
+  const ui = connectTyped<WorkerMethods, WindowMethods>(port, local);
+}
