@@ -40,6 +40,9 @@ export default tseslint.config(
       'packages/board/src/**',
       'packages/board-client/src/**',
       'packages/demo-data/src/**',
+      'packages/customers/src/**',
+      'packages/routing/src/**',
+      'packages/config/src/**',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

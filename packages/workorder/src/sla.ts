@@ -4,6 +4,7 @@
 // Defaults and their sources: docs/decisions/2026-11-23-sla-policy.md.
 import { DateTime, IANAZone, Interval } from 'luxon';
 import { z } from 'zod';
+import { ConfigError, parseConfig } from '@twinline/config';
 import { AREA_CLASSES, ORDER_TYPES, PRIORITIES } from './model';
 import type { Action, AreaClass, OrderEvent, OrderType, Priority, WorkOrder } from './model';
 
@@ -137,37 +138,13 @@ export const PolicySchema = z
 export type SlaPolicy = z.infer<typeof PolicySchema>;
 
 /** A policy that does not parse. `message` lists every problem with its path, one a line. */
-export class SlaPolicyError extends Error {
+export class SlaPolicyError extends ConfigError {
   override readonly name = 'SlaPolicyError';
-  constructor(
-    message: string,
-    readonly issues: readonly { path: string; message: string }[],
-  ) {
-    super(message);
-  }
 }
 
 /** Parses a policy from JSON text or an already-parsed value; throws SlaPolicyError naming each bad field. */
 export function parsePolicy(json: unknown): SlaPolicy {
-  let value = json;
-  if (typeof json === 'string') {
-    try {
-      value = JSON.parse(json);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      throw new SlaPolicyError(`SLA policy is not valid JSON: ${why}`, [{ path: '', message: why }]);
-    }
-  }
-  const parsed = PolicySchema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(root)',
-    message: i.message,
-  }));
-  throw new SlaPolicyError(
-    `invalid SLA policy:\n${issues.map((i) => `  - ${i.path}: ${i.message}`).join('\n')}`,
-    issues,
-  );
+  return parseConfig(PolicySchema, json, 'SLA policy', (message, issues) => new SlaPolicyError(message, issues));
 }
 
 // ---- defaults -------------------------------------------------------------------------------------------------------
@@ -449,12 +426,24 @@ function levelOf(left: number, total: number, remainingMs: number, policy: SlaPo
  * colouring countdowns. A merged order owes nothing itself (its master carries the clocks).
  */
 export function slaStatus(order: WorkOrder, now: Date | string, policy: SlaPolicy = DEFAULT_POLICY): SlaStatus {
-  const deadlines = order.state === 'merged' ? [] : deadlinesFor(order, policy);
+  return statusOfDeadlines(order.state === 'merged' ? [] : deadlinesFor(order, policy), now, policy);
+}
+
+/**
+ * The status at `now` of deadlines computed earlier by {@link deadlinesFor} (with the same policy): what a board row
+ * that carries its deadlines shows, without the order's events.
+ */
+export function statusOfDeadlines(
+  deadlines: readonly Deadline[],
+  now: Date | string,
+  policy: SlaPolicy = DEFAULT_POLICY,
+): SlaStatus {
   const at = toZoned(now);
   const open: SlaClock[] = [];
   for (const d of deadlines) {
     if (d.metAt !== undefined) continue;
-    const calendar = policy.calendars[d.calendar] as BusinessCalendar;
+    const calendar = policy.calendars[d.calendar];
+    if (!calendar) continue; // computed under another policy: nothing to count it in
     const due = toZoned(d.due, calendar.zone);
     const remainingMs = due.toMillis() - at.toMillis();
     const remainingMinutes = businessMinutesBetween(at, due, calendar);

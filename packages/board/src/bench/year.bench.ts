@@ -10,15 +10,9 @@ import type { Actor } from '@twinline/workorder';
 import { act, comment, createOrder, editDraft, snapshot } from '../board';
 import { sweepArchived } from '../retention';
 import * as prng from 'lib0/prng';
+import type { BenchResult } from '../../../../scripts/bench';
 
-export interface YearResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  met?: boolean;
-  note?: string;
-}
+export type YearResult = BenchResult;
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
