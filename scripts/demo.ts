@@ -46,6 +46,7 @@ function run(name: string, args: string[], stdout: 'inherit' | 'pipe' = 'inherit
 
 for (const c of centres) {
   const args = ['sync-server/src/main.ts', '--name', c.name, '--port', String(c.port), '--peer', c.peer, '--demo'];
+  args.push('--demo-customers', '200000'); // the screen-pop directory, the same in both centres (filled in the background)
   if (c.orders) args.push('--demo-orders', String(c.orders));
   args.push('--data', resolve(ROOT, '.data', c.name));
   run(`centre ${c.name}`, args);

@@ -64,7 +64,7 @@ export default async function run(): Promise<BenchResult[]> {
     for (const x of [a, b, c]) x.destroy();
 
     // Many consoles, spread over the demo accounts that may open region/fuzhou (a user may hold 16 sockets at most).
-    const { DEMO_ACCOUNTS } = await import('@twinline/demo-data');
+    const { DEMO_ACCOUNTS } = await import('@twinline/demo-data/people');
     const tokens = await Promise.all(
       DEMO_ACCOUNTS.filter((u) => u.role !== 'dispatcher' || u.city === 'fuzhou').map((u) => login(fuzhou, u.username)),
     );

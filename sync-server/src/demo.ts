@@ -1,6 +1,7 @@
 // Demo seeding: the documented demo accounts of every role, and (for one centre) a few hundred open orders, which then
 // reach the twin by replication like any other change.
-import { DEMO_ACCOUNTS, generateOrders } from '@twinline/demo-data';
+import { generateOrders } from '@twinline/demo-data/orders';
+import { DEMO_ACCOUNTS } from '@twinline/demo-data/people';
 import { importOrder, regionDoc } from '@twinline/board';
 import type { CentreConfig } from './config';
 import type { CentreStorage } from './storage';

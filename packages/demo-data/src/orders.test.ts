@@ -8,7 +8,8 @@ import {
 } from '@twinline/workorder';
 import { describe, expect, it } from 'vitest';
 import { cityById } from './fujian';
-import { findAccount, stationById } from './org';
+import { stationById } from './org';
+import { findAccount } from './people';
 import { generateOrders } from './orders';
 
 const CJK = /[\u4e00-\u9fff]/;

@@ -28,7 +28,8 @@ import {
   type CityId,
   type County,
 } from './fujian';
-import { accountsOf, actorOf, crewsOfStation, dispatcherOf, stationOf, stationsOfCity } from './org';
+import { stationOf, stationsOfCity } from './org';
+import { accountsOf, actorOf, crewsOfStation, dispatcherOf } from './people';
 
 export interface GenerateOrdersOptions {
   seed: number;

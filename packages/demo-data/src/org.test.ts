@@ -1,18 +1,8 @@
 import { ActorSchema, ROLES } from '@twinline/workorder';
 import { describe, expect, it } from 'vitest';
 import { CENTRES, FUJIAN_CITIES, cityById } from './fujian';
-import {
-  CREWS,
-  DEMO_ACCOUNTS,
-  DEMO_PASSWORD,
-  STATIONS,
-  actorOf,
-  crewsOfStation,
-  dispatcherOf,
-  findAccount,
-  stationById,
-  stationOf,
-} from './org';
+import { STATIONS, stationById, stationOf } from './org';
+import { CREWS, DEMO_ACCOUNTS, DEMO_PASSWORD, actorOf, crewsOfStation, dispatcherOf, findAccount } from './people';
 
 const CJK = /[\u4e00-\u9fff]/;
 

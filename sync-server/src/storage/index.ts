@@ -4,5 +4,7 @@ export { ACCOUNT_ROLES, AccountSchema } from './accounts';
 export type { Account, AccountRole } from './accounts';
 export { ArchiveRecordSchema } from './archive';
 export type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
+export { CustomerCsvError, CustomerDirectory, StoredCustomerSchema } from './customers';
+export type { CustomerDelta, CustomerSearchOptions, ImportOptions, ImportSummary, RejectedRow } from './customers';
 export type { CompactResult, DocStats } from './updates';
 export { CorruptDatabaseError } from '@twinline/sql';

@@ -35,6 +35,47 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX archived_orders_newest ON archived_orders (archived_ms DESC, seq DESC);
   CREATE INDEX archived_orders_city_newest ON archived_orders (city, archived_ms DESC, seq DESC);
   `,
+  // 2: Customer directory (storage/customers.ts): customers, the phone index kept by triggers, the change counter.
+  `
+  CREATE TABLE customers (
+    seq           INTEGER PRIMARY KEY,
+    account       TEXT NOT NULL UNIQUE,
+    name          TEXT NOT NULL,
+    phones        TEXT NOT NULL, -- JSON array of normalised numbers
+    city          TEXT NOT NULL,
+    county        TEXT NOT NULL,
+    address       TEXT NOT NULL,
+    station_id    TEXT NOT NULL,
+    service_point TEXT NOT NULL,
+    vip           INTEGER NOT NULL,
+    sensitive     INTEGER NOT NULL,
+    lat           REAL,
+    lng           REAL,
+    note          TEXT,
+    version       INTEGER NOT NULL,
+    deleted       INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX customers_city_version ON customers (city, version);
+  CREATE INDEX customers_name ON customers (name);
+
+  CREATE TABLE customer_phones (
+    phone   TEXT NOT NULL,
+    account TEXT NOT NULL,
+    PRIMARY KEY (phone, account)
+  ) WITHOUT ROWID;
+  CREATE TRIGGER customers_phones_ai AFTER INSERT ON customers WHEN new.deleted = 0 BEGIN
+    INSERT OR IGNORE INTO customer_phones (phone, account) SELECT value, new.account FROM json_each(new.phones);
+  END;
+  CREATE TRIGGER customers_phones_au AFTER UPDATE OF phones, deleted ON customers BEGIN
+    DELETE FROM customer_phones WHERE account = old.account AND phone IN (SELECT value FROM json_each(old.phones));
+    INSERT OR IGNORE INTO customer_phones (phone, account)
+      SELECT value, new.account FROM json_each(new.phones) WHERE new.deleted = 0;
+  END;
+
+  -- The directory's change counter: every inserted, changed or removed customer gets the next version.
+  CREATE TABLE customer_versions (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+  INSERT INTO customer_versions (id, version) VALUES (1, 0);
+  `,
 ];
 
 /**
@@ -54,5 +95,21 @@ export const ARCHIVE_FTS = `
   CREATE TRIGGER IF NOT EXISTS archived_orders_au AFTER UPDATE ON archived_orders BEGIN
     INSERT INTO archived_orders_fts (archived_orders_fts, rowid, summary) VALUES ('delete', old.seq, old.summary);
     INSERT INTO archived_orders_fts (rowid, summary) VALUES (new.seq, new.summary);
+  END;
+`;
+
+/** Trigram index over customers' names and addresses (quick search for an unknown caller); see ARCHIVE_FTS. */
+export const CUSTOMERS_FTS = `
+  CREATE VIRTUAL TABLE IF NOT EXISTS customers_fts
+    USING fts5 (name, address, content = 'customers', content_rowid = 'seq', tokenize = 'trigram');
+  CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers BEGIN
+    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
+  END;
+  CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers BEGIN
+    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
+  END;
+  CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF name, address ON customers BEGIN
+    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
+    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
   END;
 `;

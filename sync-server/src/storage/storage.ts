@@ -5,6 +5,7 @@ import { migrate, openDatabase } from '@twinline/sql';
 import { Accounts } from './accounts';
 import type { Account } from './accounts';
 import { Archive } from './archive';
+import { CustomerDirectory } from './customers';
 import type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
 import { MIGRATIONS } from './schema';
 import { UpdateLog } from './updates';
@@ -42,6 +43,9 @@ export interface CentreStorage {
   /** Newest first; `text` terms are substring matches (Chinese included). */
   searchArchive(query?: ArchiveQuery): Promise<ArchiveHit[]>;
 
+  /** The customer directory for screen-pop (lookup by phone, search, delta, CSV import). */
+  readonly customers: CustomerDirectory;
+
   /** Writes every pending append, waits for background compaction, closes the database. */
   close(): Promise<void>;
 }
@@ -62,6 +66,7 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
     await migrate(db, MIGRATIONS);
     const archive = await Archive.open(db);
     const accounts = new Accounts(db);
+    const customers = await CustomerDirectory.open(db);
     const log = new UpdateLog(db, compactEvery, opts.onBackgroundError ?? ((err) => console.error(err)));
     let closed: Promise<void> | null = null;
     return {
@@ -78,6 +83,7 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
       listAccounts: () => accounts.list(),
       archiveOrders: (records) => archive.archive(records),
       searchArchive: (query) => archive.search(query),
+      customers,
       close: () => (closed ??= log.close().finally(() => db.close())),
     };
   } catch (err) {
