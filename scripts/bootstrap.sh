@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Chromium drives the end-to-end tests (Playwright, executablePath /usr/bin/chromium); CJK fonts render the zh-CN UI.
-APT_PACKAGES=(python3 make g++ chromium fonts-noto-cjk)
+# Kamailio is each centre's SIP server (sync-server/sip/kamailio.cfg); sip-tester is SIPp, a trunk caller.
+APT_PACKAGES=(python3 make g++ chromium fonts-noto-cjk
+  kamailio kamailio-websocket-modules kamailio-extra-modules kamailio-utils-modules kamailio-autheph-modules sip-tester)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -25,6 +25,9 @@ import { Janitor } from './janitor';
 import { seedDemo } from './demo';
 import { CLOSE } from './protocol';
 import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
+import { customerRoutes } from './http/customers';
+import { startDemoCustomers } from './customers-demo';
+import { createCentreSip } from './sip/service';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const ArchiveQuerySchema = z.object({
@@ -61,6 +64,9 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     log,
   );
   const janitor = new Janitor(rooms, storage, log, config);
+  const sip = config.sip
+    ? createCentreSip({ centre: config.name, sip: config.sip, tokenSecret: config.tokenSecret, tokens, log })
+    : null;
 
   if (config.demo) await seedDemo(config, storage, rooms, log);
 
@@ -75,6 +81,8 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
       sendJson(res, 500, { error: 'internal error' });
     });
   });
+
+  const customers = customerRoutes({ directory: storage.customers, authorise });
 
   async function authorise(req: IncomingMessage): Promise<Principal> {
     const p = await tokens.verify(bearer(req));
@@ -136,6 +144,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
         centre: config.name,
       });
     }
+    if (sip && (await sip.handle(req, res, url))) return;
     if (req.method === 'GET' && url.pathname === '/api/me') {
       return sendJson(res, 200, await authorise(req));
     }
@@ -152,6 +161,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
         results: rows.map((r) => ({ ...r, record: JSON.parse(r.json) as unknown, json: undefined })),
       });
     }
+    if (await customers(req, res, url)) return;
     throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
   }
 
@@ -238,6 +248,11 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   const port = (server.address() as { port: number }).port;
   peer.start();
   janitor.start();
+  const demoCustomers = startDemoCustomers(
+    storage.customers,
+    { count: config.demo ? config.demoCustomers : 0, seed: config.demoSeed },
+    log,
+  );
   log.info({ host: config.host, port, peer: config.peer, data: config.dataDir }, 'centre listening');
 
   return {
@@ -254,6 +269,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
       for (const ws of sockets) ws.terminate();
       await closed;
       await rooms.closeAll();
+      await demoCustomers.stop();
       await storage.close();
       log.info('centre stopped');
     },

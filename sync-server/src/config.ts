@@ -1,5 +1,6 @@
 // A centre's configuration: parsed from the command line (main.ts) or given by tests, validated here, once.
 import { z } from 'zod';
+import { SipConfigSchema } from './sip/config';
 
 export const CentreConfigSchema = z.object({
   name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'a lowercase name such as fuzhou'),
@@ -44,6 +45,10 @@ export const CentreConfigSchema = z.object({
   demo: z.boolean().default(false),
   demoOrders: z.number().int().nonnegative().default(0),
   demoSeed: z.number().int().default(95598),
+  /** With demo: fill the customer directory with this many synthetic customers (in the background after start). */
+  demoCustomers: z.number().int().nonnegative().max(10_000_000).default(0),
+  /** Present when the centre runs a SIP server (Kamailio): softphone credentials and call routing. */
+  sip: SipConfigSchema.optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 export type CentreConfig = z.infer<typeof CentreConfigSchema>;

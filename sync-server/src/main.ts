@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { ZodError } from 'zod';
 import { startCentre } from './centre';
 import { DEMO_PEER_SECRET, DEMO_TOKEN_SECRET } from './config';
+import { SIP_CLI_HELP, SIP_CLI_OPTIONS, sipFromArgs } from './sip/cli';
 
 const HELP = `twinline centre: one centre server of the twin-centre board
 
@@ -14,10 +15,12 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --peer <ws url>     the twin centre, e.g. ws://127.0.0.1:4402
   --demo              seed demo accounts (README lists them)
   --demo-orders <n>   also seed n open demo orders into an empty centre
+  --demo-customers <n> also fill the customer directory with n synthetic customers (background; e.g. 200000)
   --log-level <lvl>   trace|debug|info|warn|error (default info)
   --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
   --janitor-ms <n>    how often the archive/retention pass runs (default 60 s)
   --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
+${SIP_CLI_HELP}
 
 Secrets come from TWINLINE_TOKEN_SECRET and TWINLINE_PEER_SECRET (demo values when unset).`;
 
@@ -33,10 +36,12 @@ async function main(): Promise<void> {
       peer: { type: 'string' },
       demo: { type: 'boolean', default: false },
       'demo-orders': { type: 'string', default: '0' },
+      'demo-customers': { type: 'string', default: '0' },
       'log-level': { type: 'string', default: 'info' },
       'retention-ms': { type: 'string' },
       'janitor-ms': { type: 'string' },
       'unload-ms': { type: 'string' },
+      ...SIP_CLI_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -44,6 +49,8 @@ async function main(): Promise<void> {
     console.log(HELP);
     return;
   }
+  const tokenSecret = process.env.TWINLINE_TOKEN_SECRET ?? DEMO_TOKEN_SECRET;
+  const sip = sipFromArgs(values);
   const centre = await startCentre({
     name: values.name,
     host: values.host,
@@ -52,14 +59,23 @@ async function main(): Promise<void> {
     peer: values.peer,
     demo: values.demo,
     demoOrders: Number(values['demo-orders']),
-    tokenSecret: process.env.TWINLINE_TOKEN_SECRET ?? DEMO_TOKEN_SECRET,
+    demoCustomers: Number(values['demo-customers']),
+    tokenSecret,
     peerSecret: process.env.TWINLINE_PEER_SECRET ?? DEMO_PEER_SECRET,
     logLevel: values['log-level'] as 'info',
     retentionMs: optionalNumber(values['retention-ms']),
     janitorEveryMs: optionalNumber(values['janitor-ms']),
     unloadAfterMs: optionalNumber(values['unload-ms']),
+    sip: sip?.config,
   });
-  const stop = () => void centre.close().then(() => process.exit(0));
+  const kamailio = await sip?.start(centre, tokenSecret).catch(async (error: unknown) => {
+    await centre.close();
+    throw error;
+  });
+  const stop = () =>
+    void Promise.resolve(kamailio?.stop())
+      .then(() => centre.close())
+      .then(() => process.exit(0));
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 }
