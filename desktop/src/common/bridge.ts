@@ -5,6 +5,7 @@
 //
 // Runs anywhere (VS Code's `common`): imports zod only, no Node, DOM or Electron.
 import { z } from 'zod';
+import { BoardRow } from './board-row';
 
 /** A Yjs document name as the board uses them (`region/fuzhou`). */
 const DocName = z
@@ -94,6 +95,11 @@ const SecretKey = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'key must be 1-64 c
 
 const Empty = z.strictObject({});
 
+/** Rows a console keeps (the board is sized for 20,000 open orders; room to spare). */
+export const MAX_ROWS = 200_000;
+/** Rows per cache.putRows call. */
+export const MAX_ROWS_PER_PUT = 5000;
+
 const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 /** The handler map contract. Names are `area.verb`; every input is a strict object (unknown keys are rejected). */
@@ -103,6 +109,24 @@ export const bridge = {
   /** Appends updates to a document's cache in one transaction; each must decode as a Yjs update. */
   'cache.appendUpdates': op(
     z.strictObject({ doc: DocName, updates: z.array(Base64Update).min(1).max(1000) }),
+    z.object({}),
+  ),
+  /**
+   * The board's last rows for these documents (a cold start shows them before the documents load). A row whose JSON
+   * no longer parses is left out; one that parses but breaks the schema fails the call (nothing is shown early). The
+   * board worker writes every row again once its documents are loaded.
+   */
+  'cache.loadRows': op(
+    z.strictObject({ docs: z.array(DocName).max(64) }),
+    z.object({ rows: z.array(BoardRow).max(MAX_ROWS) }),
+  ),
+  /** Stores rows of one document (replacing by id) and forgets `removed`, in one transaction. */
+  'cache.putRows': op(
+    z.strictObject({
+      doc: DocName,
+      upserts: z.array(BoardRow).max(MAX_ROWS_PER_PUT),
+      removed: z.array(z.string().max(128)).max(MAX_ROWS_PER_PUT),
+    }),
     z.object({}),
   ),
   /** Where the cache lives, how many documents it holds, and whether a corrupt file was moved aside at start. */

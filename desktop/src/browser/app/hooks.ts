@@ -2,7 +2,7 @@ import { createContext, useContext, useSyncExternalStore } from 'react';
 import { useDispatch, useSelector } from 'react-redux';
 import type { AppDispatch, RootState } from './store';
 import type { Runtime } from './runtime';
-import type { OrderEntry } from '../features/board/types';
+import type { BoardRow } from '../features/board/types';
 
 export const useAppDispatch = useDispatch.withTypes<AppDispatch>();
 export const useAppSelector = useSelector.withTypes<RootState>();
@@ -15,8 +15,8 @@ export function useRuntime(): Runtime {
   return r;
 }
 
-/** One order of the board; renders again only when that order changes. */
-export function useOrder(id: string | null | undefined): OrderEntry | undefined {
+/** One row of the board; renders again only when that order changes. */
+export function useOrder(id: string | null | undefined): BoardRow | undefined {
   const rt = useRuntime();
   return useSyncExternalStore(rt.orders.subscribe, () => rt.order(id));
 }

@@ -5,7 +5,7 @@ import type { BridgeClient } from '../bridge-client';
 import type { BoardWorker } from '../board-worker/client';
 import { OrderIndex } from '../features/board/orderIndex';
 import { createBoardSelectors } from '../features/board/selectors';
-import type { OrderEntry } from '../features/board/types';
+import type { BoardRow } from '../features/board/types';
 import type { Autosaver } from '../features/drafts/autosave';
 import type { OrderFormValues } from '../features/drafts/form';
 import type { Account } from '../features/session/login';
@@ -23,13 +23,14 @@ export class Runtime {
   autosaver: Autosaver<OrderFormValues> | null = null;
   /** boot() runs once even when React's StrictMode mounts the app twice. */
   booted = false;
-  /** Every order of the console's documents, folded. */
+  /** Every order of the console's documents, as board rows. */
   readonly orders = new OrderIndex();
   readonly board = createBoardSelectors(this.orders);
 
   constructor(readonly bridge: BridgeClient) {}
 
-  order(id: string | null | undefined): OrderEntry | undefined {
+  /** The board row of an order, if it is on this console's board. */
+  order(id: string | null | undefined): BoardRow | undefined {
     return id ? this.orders.get(id) : undefined;
   }
 }

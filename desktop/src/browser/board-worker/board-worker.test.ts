@@ -7,7 +7,7 @@ import { createOrder, orderIds, regionDoc } from '@twinline/board';
 import type { BoardState } from '@twinline/board-client';
 import { connectClient, eventually, login, startTwins } from '../../../../sync-server/test/harness';
 import type { PortLike } from '../../common/port-rpc';
-import type { OrderEntry } from '../features/board/types';
+import type { BoardRow } from '../features/board/types';
 import { draft } from '../features/board/testkit';
 import { connectBoardWorker } from './client';
 import type { BoardWorker } from './client';
@@ -29,14 +29,22 @@ function portPair(): [PortLike, PortLike] {
 /** The host's cache operations, in memory, with the bridge's base64 strings. */
 function memoryBridge() {
   const docs = new Map<string, string[]>();
+  const rows = new Map<string, BoardRow>();
   const calls: string[] = [];
   return {
     docs,
+    rows,
     calls,
     call: async (name: string, payload?: unknown): Promise<never> => {
       calls.push(name);
       const p = payload as { doc: string; updates?: string[] };
       if (name === 'cache.loadDoc') return { updates: docs.get(p.doc) ?? [] } as never;
+      if (name === 'cache.putRows') {
+        const q = payload as { upserts: BoardRow[]; removed: string[] };
+        for (const r of q.upserts) rows.set(r.id, r);
+        for (const id of q.removed) rows.delete(id);
+        return {} as never;
+      }
       if (name === 'cache.appendUpdates') {
         docs.set(p.doc, [...(docs.get(p.doc) ?? []), ...(p.updates ?? [])]);
         return {} as never;
@@ -58,8 +66,9 @@ describe('the board worker', () => {
   let twins: Twins;
   let board: BoardWorker;
   const bridge = memoryBridge();
-  const orders = new Map<string, OrderEntry>();
+  const orders = new Map<string, BoardRow>();
   const states: BoardState[] = [];
+  let loaded = 0;
 
   beforeAll(async () => {
     process.setMaxListeners(0);
@@ -68,9 +77,10 @@ describe('the board worker', () => {
     serveBoard(workerEnd, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket });
     board = connectBoardWorker(windowEnd, bridge, {
       orders: ({ upserts, removed }) => {
-        for (const e of upserts) orders.set(e.order.id, e);
+        for (const r of upserts) orders.set(r.id, r);
         for (const id of removed) orders.delete(id);
       },
+      loaded: () => loaded++,
       state: (s) => states.push(s),
       event: () => undefined,
       presence: () => undefined,
@@ -94,6 +104,7 @@ describe('the board worker', () => {
 
   it('reports the connection and brings in orders made elsewhere', async () => {
     await eventually(() => states.some((s) => s.status === 'synced'), 'synced', 20_000);
+    expect(loaded).toBe(1);
     const token = await login(twins.xiamen, 'agent.xm');
     const other = connectClient(twins.xiamen, regionDoc('xiamen'), token, new Y.Doc());
     await other.synced();
@@ -111,14 +122,19 @@ describe('the board worker', () => {
     const created = await board.call('createOrder', { doc: regionDoc('fuzhou'), draft: draft() });
     expect('id' in created).toBe(true);
     const id = (created as { id: string }).id;
-    // The worker refolds before it answers: the order is already here.
-    expect(orders.get(id)?.order.state).toBe('accepted');
-    expect(orders.get(id)?.order.createdBy).toMatchObject({ userId: 'agent.fz', centre: 'fuzhou' });
+    // The worker refolds before it answers: the row is already here, with its SLA deadlines worked out.
+    expect(orders.get(id)).toMatchObject({ state: 'accepted', createdBy: 'agent.fz', doc: regionDoc('fuzhou') });
+    expect(orders.get(id)?.deadlines.map((d) => d.kind)).toContain('on_site');
 
     const refused = await board.call('act', { doc: regionDoc('fuzhou'), id, input: { action: 'archive' } });
     expect(refused?.code).toBe('illegal_transition');
     expect(await board.call('comment', { doc: regionDoc('fuzhou'), id, text: '客户已来电确认' })).toBeNull();
-    expect(orders.get(id)?.comments.map((c) => c.text)).toEqual(['客户已来电确认']);
+    expect(orders.get(id)?.comments).toBe(1);
+    // The open order's panel gets the whole order: timeline and comments.
+    const full = await board.call('order', { doc: regionDoc('fuzhou'), id });
+    expect(full?.comments.map((c) => c.text)).toEqual(['客户已来电确认']);
+    expect(full?.order.createdBy).toMatchObject({ userId: 'agent.fz', centre: 'fuzhou' });
+    expect(await board.call('order', { doc: regionDoc('fuzhou'), id: 'fuzhou-20991231-nosuchorder' })).toBeNull();
 
     // Everyone else sees it through the centre.
     const token = await login(twins.xiamen, 'lead.xm');
@@ -138,11 +154,13 @@ describe('the board worker', () => {
     const cached = new Y.Doc();
     for (const u of bridge.docs.get(regionDoc('fuzhou')) ?? []) Y.applyUpdate(cached, Buffer.from(u, 'base64'));
     expect(orderIds(cached)).toContain((created as { id: string }).id);
+    // And the rows a cold start shows first.
+    expect(bridge.rows.get((created as { id: string }).id)).toMatchObject({ address: '最后一单', state: 'accepted' });
   });
 
   it('relays only cache operations to the host', async () => {
     const [windowEnd, rogue] = portPair();
-    connectBoardWorker(windowEnd, bridge, { orders() {}, state() {}, event() {}, presence() {} });
+    connectBoardWorker(windowEnd, bridge, { orders() {}, loaded() {}, state() {}, event() {}, presence() {} });
     const answer = new Promise<unknown>((resolve) => rogue.onMessage(resolve));
     rogue.post({ t: 'req', id: 1, m: 'bridge', p: { name: 'secrets.get', payload: { key: 'twinline.session' } } });
     expect(await answer).toMatchObject({ ok: false, e: expect.stringContaining('may not call secrets.get') });

@@ -2,7 +2,7 @@
 // what it reports (orders, connection state, events, presence) to the listeners the session thunk installs.
 import type { BoardState, ConnectionEvent } from '@twinline/board-client';
 import type { BridgeClient } from '../bridge-client';
-import type { OrderEntry } from '../features/board/types';
+import type { BoardRow } from '../features/board/types';
 import type { PresenceByOrder } from '../features/presence/collect';
 import type { PortLike } from '../../common/port-rpc';
 import { RELAYED_BRIDGE_CALLS } from './protocol';
@@ -11,7 +11,9 @@ import { connectTyped } from './rpc';
 import type { TypedPeer } from './rpc';
 
 export interface BoardListeners {
-  orders(batch: { upserts: OrderEntry[]; removed: string[] }): void;
+  orders(batch: { upserts: BoardRow[]; removed: string[] }): void;
+  /** The worker's documents are loaded and every order in them has been sent. */
+  loaded(): void;
   state(s: BoardState): void;
   event(e: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;
@@ -32,6 +34,7 @@ export function connectBoardWorker(
       return bridge.call(name as RelayedBridgeCall, payload as never);
     },
     orders: (batch) => listeners.orders(batch),
+    loaded: () => listeners.loaded(),
     state: (s) => listeners.state(s),
     event: (e) => listeners.event(e),
     presence: (p) => listeners.presence(p),

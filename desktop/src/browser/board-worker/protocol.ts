@@ -7,6 +7,7 @@ import type { ActInput } from '@twinline/board';
 import type { OrderDraft } from '@twinline/workorder';
 import type { WorkOrderErrorCode } from '@twinline/workorder';
 import type { PresenceByOrder } from '../features/presence/collect';
+import type { BoardRow } from '../../common/board-row';
 import type { OrderEntry } from '../features/board/types';
 import type { Account } from '../features/session/login';
 
@@ -26,20 +27,25 @@ export type WorkerMethods = {
   editDraft(p: { doc: string; id: string; patch: Partial<OrderDraft> }): StepError | null;
   createOrder(p: { doc: string; draft: OrderDraft }): { id: string } | StepError;
   presence(p: { doc: string | null; orderId: string | null; editing: string | null }): void;
+  /** The whole order (timeline, comments) for the panel; waits until the documents are loaded. */
+  order(p: { doc: string; id: string }): Promise<OrderEntry | null>;
 };
 
 /** Bridge operations the worker may ask the window to relay to the host (the cache, nothing else). */
-export const RELAYED_BRIDGE_CALLS = ['cache.loadDoc', 'cache.appendUpdates'] as const;
+export const RELAYED_BRIDGE_CALLS = ['cache.loadDoc', 'cache.appendUpdates', 'cache.putRows'] as const;
 export type RelayedBridgeCall = (typeof RELAYED_BRIDGE_CALLS)[number];
 
 /** Calls the worker makes on the window. */
 export type WindowMethods = {
   bridge(p: { name: RelayedBridgeCall; payload: unknown }): unknown;
-  orders(p: { upserts: OrderEntry[]; removed: string[] }): void;
+  /** Rows of orders that changed (or were loaded), and ids of orders that left the board. */
+  orders(p: { upserts: BoardRow[]; removed: string[] }): void;
+  /** Every order of the cached documents has been sent: rows shown from an older snapshot and not sent are gone. */
+  loaded(p: undefined): void;
   state(p: BoardState): void;
   event(p: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;
 };
 
-/** At most this many orders per message, so no single structured clone holds the window for long. */
-export const ORDERS_PER_MESSAGE = 1000;
+/** At most this many rows per message, so no single structured clone holds the window for long. */
+export const ORDERS_PER_MESSAGE = 2000;

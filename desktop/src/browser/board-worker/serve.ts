@@ -2,15 +2,18 @@
 // work-order rules, all off the window's thread. `serveBoard` takes a port so it runs in a Web Worker (worker.ts)
 // and in tests over an in-memory port pair alike.
 import { BoardConnection } from '@twinline/board-client';
-import { act, comment, createOrder, editDraft } from '@twinline/board';
+import { act, comment, createOrder, editDraft, readOrder } from '@twinline/board';
 import { WorkOrderError } from '@twinline/workorder';
 import type { Actor } from '@twinline/workorder';
+import type { BoardRow } from '../../common/board-row';
+import { MAX_ROWS_PER_PUT } from '../../common/bridge';
 import type { PortLike } from '../../common/port-rpc';
 import { OrderIngest } from '../features/board/ingest';
 import { createBridgeCache } from '../features/connection/boardCache';
 import { PresenceHub } from '../features/presence/hub';
 import type { Account } from '../features/session/login';
 import { ORDERS_PER_MESSAGE } from './protocol';
+import { toRow } from './rows';
 import type { RelayedBridgeCall, StepError, WindowMethods, WorkerMethods } from './protocol';
 import { connectTyped } from './rpc';
 
@@ -73,14 +76,19 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
       const ingest = new OrderIngest({
         docs: new Map(conn.documents.map((name) => [name, conn.doc(name)])),
         emit: ({ upserts, removed }) => {
+          const rows = upserts.map(toRow);
           // Large batches (the first sync, the cache) go in slices, so the window takes them a slice at a time.
-          for (let i = 0; i < Math.max(upserts.length, 1); i += ORDERS_PER_MESSAGE) {
-            void ui.call('orders', {
-              upserts: upserts.slice(i, i + ORDERS_PER_MESSAGE),
-              removed: i === 0 ? removed : [],
-            });
+          for (let i = 0; i < Math.max(rows.length, 1); i += ORDERS_PER_MESSAGE) {
+            void ui.call('orders', { upserts: rows.slice(i, i + ORDERS_PER_MESSAGE), removed: i === 0 ? removed : [] });
           }
+          saveRows(rows, removed);
         },
+      });
+      // The first fold of the cached documents is complete once they are loaded and the ingest has emitted them.
+      void conn.ready.then(() => {
+        if (session?.conn !== conn) return;
+        ingest.flush();
+        void ui.call('loaded', undefined);
       });
       const presence = new PresenceHub(conn, { id: account.userId, name: account.displayName }, (byOrder) => {
         void ui.call('presence', byOrder);
@@ -123,7 +131,41 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
     presence({ doc, orderId, editing }) {
       session?.presence.set(doc, orderId, editing);
     },
+    async order({ doc, id }) {
+      const s = need();
+      await s.conn.ready;
+      const order = readOrder(s.conn.doc(doc), id);
+      return order ? { ...order, doc } : null;
+    },
   };
+
+  /**
+   * Keeps the host's copy of the rows (what a cold start shows first) in step: per document, in calls within the
+   * bridge's limit. A failed write only makes the next cold start's first picture older; it is logged, not retried.
+   */
+  function saveRows(rows: BoardRow[], removed: string[]): void {
+    const byDoc = new Map<string, { upserts: BoardRow[]; removed: string[] }>();
+    const slot = (doc: string) => {
+      let s = byDoc.get(doc);
+      if (!s) byDoc.set(doc, (s = { upserts: [], removed: [] }));
+      return s;
+    };
+    for (const r of rows) slot(r.doc).upserts.push(r);
+    // The ingest reports removals without their document: every document of the session forgets them.
+    if (removed.length > 0) for (const doc of session?.conn.documents ?? []) slot(doc).removed.push(...removed);
+    for (const [doc, change] of byDoc) {
+      for (let i = 0; i < Math.max(change.upserts.length, change.removed.length); i += MAX_ROWS_PER_PUT) {
+        ui.call('bridge', {
+          name: 'cache.putRows',
+          payload: {
+            doc,
+            upserts: change.upserts.slice(i, i + MAX_ROWS_PER_PUT),
+            removed: change.removed.slice(i, i + MAX_ROWS_PER_PUT),
+          },
+        }).catch((error: unknown) => console.warn(`could not cache the board rows of ${doc}`, error));
+      }
+    }
+  }
 
   const ui = connectTyped<WorkerMethods, WindowMethods>(port, local);
 }

@@ -1,6 +1,6 @@
-// The ONLY place the desktop host runs SQL. One file, `<data>/cache.sqlite`, with three tables: the board's Yjs
-// updates per document (an offline cache of the centre's board), drafts (half-typed orders that must survive a crash)
-// and settings. Nothing else in the host gets a driver.
+// The ONLY place the desktop host runs SQL. One file, `<data>/cache.sqlite`: the board's Yjs updates per document (an
+// offline cache of the centre's board), the board's last rows (what the list shows, for a fast cold start), drafts
+// (half-typed orders that must survive a crash) and settings. Nothing else in the host gets a driver.
 //
 // A cache is never worth stopping the console for: if the file is corrupt, truncated, not a database, or from a newer
 // build, it is renamed aside to `cache.corrupt-<timestamp>.sqlite` (kept for support, never deleted) and a fresh file
@@ -28,6 +28,13 @@ const MIGRATIONS = [
      key TEXT PRIMARY KEY,
      json TEXT NOT NULL
    );`,
+  // The board's last rows (common/board-row.ts), so a cold start shows the board before the documents are loaded.
+  `CREATE TABLE board_rows (
+     id TEXT PRIMARY KEY,
+     doc TEXT NOT NULL,
+     json TEXT NOT NULL
+   );
+   CREATE INDEX board_rows_doc ON board_rows (doc);`,
 ];
 
 export const CACHE_FILE = 'cache.sqlite';
@@ -58,6 +65,10 @@ export interface CacheStore {
   /** Rewrites each document with more than one row as one `encodeStateAsUpdate` row (run at open). */
   compactAll(): Promise<CompactStats>;
   compact(doc: string): Promise<void>;
+  /** The stored rows of these documents, parsed (a row whose JSON does not parse is left out). */
+  loadRows(docs: readonly string[]): Promise<unknown[]>;
+  /** Replaces rows by id and deletes `removed`, in one transaction. */
+  putRows(doc: string, rows: readonly { id: string; json: string }[], removed: readonly string[]): Promise<void>;
   listDrafts(): Promise<DraftRow[]>;
   /** Last writer by `updatedAt` wins; false when a newer draft was already stored. */
   putDraft(draft: DraftRow): Promise<boolean>;
@@ -227,6 +238,36 @@ class SqliteCacheStore implements CacheStore {
     }
     const after = await this.db.get<{ n: number }>('SELECT count(*) AS n FROM board_updates');
     return { docs: docs.length, rowsBefore, rowsAfter: after?.n ?? 0 };
+  }
+
+  async loadRows(docs: readonly string[]): Promise<unknown[]> {
+    if (docs.length === 0) return [];
+    const rows = await this.db.all<{ json: string }>(
+      `SELECT json FROM board_rows WHERE doc IN (${docs.map(() => '?').join(', ')})`,
+      [...docs],
+    );
+    const out: unknown[] = [];
+    for (const r of rows) {
+      try {
+        out.push(JSON.parse(r.json));
+      } catch {
+        // A damaged row: the board worker writes it again once its documents are loaded.
+      }
+    }
+    return out;
+  }
+
+  async putRows(doc: string, rows: readonly { id: string; json: string }[], removed: readonly string[]): Promise<void> {
+    if (rows.length === 0 && removed.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const r of rows) {
+        await tx.run(
+          'INSERT INTO board_rows (id, doc, json) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET doc = excluded.doc, json = excluded.json',
+          [r.id, doc, r.json],
+        );
+      }
+      for (const id of removed) await tx.run('DELETE FROM board_rows WHERE id = ? AND doc = ?', [id, doc]);
+    });
   }
 
   async listDrafts(): Promise<DraftRow[]> {

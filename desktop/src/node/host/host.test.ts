@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeNames } from '../../common/bridge';
 import type { BridgeName } from '../../common/bridge';
+import type { BoardRow } from '../../common/board-row';
 import type { Host } from './host';
 import { SECRETS_FILE } from './secret-store';
 import { b64, editedDoc, hostKit, unb64 } from './testkit';
@@ -18,9 +19,37 @@ async function snapshotState(host: Host, dir: string) {
     drafts: await host.dispatch('drafts.list', {}),
     settings: await host.dispatch('settings.get', {}),
     doc: await host.dispatch('cache.loadDoc', { doc: 'region/fuzhou' }),
+    rows: await host.dispatch('cache.loadRows', { docs: ['region/fuzhou'] }),
     secretsFile: existsSync(join(dir, SECRETS_FILE)) ? readFileSync(join(dir, SECRETS_FILE), 'utf8') : null,
   };
 }
+
+/** A board row as the board worker writes it. */
+const ROW: BoardRow = {
+  id: 'fuzhou-20261123-abc',
+  doc: 'region/fuzhou',
+  type: 'repair',
+  state: 'accepted',
+  priority: 'normal',
+  channel: 'phone',
+  city: 'fuzhou',
+  county: 'gulou',
+  address: '福州市鼓楼区五四路100号',
+  callerNumber: '13800000000',
+  description: '停电',
+  createdAt: Date.parse('2026-11-23T08:00:00+08:00'),
+  createdBy: 'agent.fz',
+  deadlines: [
+    {
+      kind: 'on_site',
+      due: '2026-11-23T08:45:00+08:00',
+      minutes: 45,
+      calendar: '7x24',
+    },
+  ],
+  superseded: 0,
+  comments: 0,
+};
 
 // For every operation: payloads that must be refused, and a word the error message must contain.
 const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
@@ -37,6 +66,15 @@ const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
     [{ doc: 'region/fuzhou', updates: ['***not base64***'] }, 'updates.0'],
     [{ doc: 'region/fuzhou', updates: [b64(new TextEncoder().encode('hello, not a Yjs update'))] }, 'Yjs'],
     [{ doc: 'Region Fuzhou', updates: [b64(editedDoc(1).updates[0]!)] }, 'doc'],
+  ],
+  'cache.loadRows': [
+    [{}, 'docs'],
+    [{ docs: ['../etc'] }, 'docs.0'],
+  ],
+  'cache.putRows': [
+    [{ doc: 'region/fuzhou', upserts: [{ id: 'x' }], removed: [] }, 'upserts.0'],
+    [{ doc: 'region/fuzhou', upserts: [{ ...ROW, createdAt: 'yesterday' }], removed: [] }, 'createdAt'],
+    [{ doc: 'region/fuzhou', upserts: [], removed: 'all' }, 'removed'],
   ],
   'cache.status': [
     [{ file: '/tmp/x' }, 'file'],
@@ -147,6 +185,34 @@ describe('the host handler map', () => {
     expect(Y.encodeStateVector(second.copy)).toEqual(Y.encodeStateVector(doc));
     // Other documents are untouched and empty.
     expect((await again.handlers['cache.loadDoc']({ doc: 'region/xiamen' })).updates).toEqual([]);
+  });
+
+  it('keeps the board rows of each document across a restart, replaced by id; a damaged row never reaches the board', async () => {
+    const dir = kit.dir();
+    const host = await kit.open(dir);
+    const other = { ...ROW, id: 'xiamen-20261123-def', doc: 'region/xiamen', city: 'xiamen', county: 'siming' };
+    const second = { ...ROW, id: 'fuzhou-20261123-ghi', address: '福州市台江区' };
+    await host.handlers['cache.putRows']({ doc: 'region/fuzhou', upserts: [ROW, second], removed: [] });
+    await host.handlers['cache.putRows']({ doc: 'region/xiamen', upserts: [other], removed: [] });
+    await host.handlers['cache.putRows']({
+      doc: 'region/fuzhou',
+      upserts: [{ ...ROW, state: 'dispatched', stationId: 'st-fuzhou-gulou' }],
+      removed: [second.id],
+    });
+    await kit.close(host);
+
+    const again = await kit.open(dir);
+    const { rows } = await again.handlers['cache.loadRows']({ docs: ['region/fuzhou'] });
+    expect(rows).toEqual([{ ...ROW, state: 'dispatched', stationId: 'st-fuzhou-gulou' }]);
+    expect((await again.handlers['cache.loadRows']({ docs: ['region/fuzhou', 'region/xiamen'] })).rows).toHaveLength(2);
+    // A row that no longer parses is left out; one that parses but breaks the schema (a hand-edited file, an older
+    // build) fails the call with bad_output: the console then waits for its documents instead of showing it.
+    await again.cache.putRows('region/xiamen', [{ id: 'broken', json: '{"id":"broken"' }], []);
+    expect((await again.handlers['cache.loadRows']({ docs: ['region/xiamen'] })).rows).toEqual([other]);
+    await again.cache.putRows('region/xiamen', [{ id: 'odd', json: '{"id":"odd"}' }], []);
+    const refused = await again.dispatch('cache.loadRows', { docs: ['region/xiamen'] });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'bad_output' } });
+    expect((await again.dispatch('cache.loadRows', { docs: ['region/fuzhou'] })).ok).toBe(true);
   });
 
   it('compacts a busy document on load once it reaches compactEvery rows', async () => {

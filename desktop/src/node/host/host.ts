@@ -3,6 +3,7 @@
 // and desktop/src/electron-utility/host.ts (Electron, MessagePort).
 import { mkdirSync } from 'node:fs';
 import * as Y from 'yjs';
+import type { BoardRow } from '../../common/board-row';
 import { Settings } from '../../common/bridge';
 import type { BridgeHandlers } from '../../common/bridge';
 import { HandlerInputError, createDispatcher, describeIssues } from '../../common/dispatch';
@@ -78,6 +79,17 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     'cache.loadDoc': async ({ doc }) => ({ updates: (await cache.loadDoc(doc)).map(toBase64) }),
     'cache.appendUpdates': async ({ doc, updates }) => {
       await cache.appendUpdates(doc, decodeUpdates(updates));
+      return {};
+    },
+    // Rows were validated on the way in (cache.putRows); the dispatcher checks what comes out against the schema
+    // once more, so a hand-edited row fails this call (the window then waits for the documents), not the board.
+    'cache.loadRows': async ({ docs }) => ({ rows: (await cache.loadRows(docs)) as BoardRow[] }),
+    'cache.putRows': async ({ doc, upserts, removed }) => {
+      await cache.putRows(
+        doc,
+        upserts.map((r) => ({ id: r.id, json: JSON.stringify(r) })),
+        removed,
+      );
       return {};
     },
     'cache.status': () => cache.status(),

@@ -22,38 +22,36 @@ export const OrderRow = memo(function OrderRow({
 }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
-  const entry = useOrder(id);
+  const r = useOrder(id);
   const viewers = useAppSelector((s) => s.presence.byOrder[id]);
-  if (!entry) return null;
-  const o = entry.order;
-  const d = o.draft;
+  if (!r) return null;
   return (
     <div
       role="row"
       aria-rowindex={index + 2}
       aria-selected={selected}
-      className={`row${selected ? ' selected' : ''}${open ? ' open' : ''} prio-${d.priority}`}
+      className={`row${selected ? ' selected' : ''}${open ? ' open' : ''} prio-${r.priority}`}
       style={{ transform: `translateY(${start}px)` }}
       data-testid="board-row"
       data-order-id={id}
-      data-state={o.state}
+      data-state={r.state}
       onClick={() => dispatch(orderOpened(id))}
     >
       <span className="c-id mono">{id}</span>
-      <span className="c-type">{t(`types.${d.type}`)}</span>
-      <span className={`c-state state-${o.state}`}>{t(`states.${o.state}`)}</span>
-      <span className={`c-prio p-${d.priority}`}>{t(`priorities.${d.priority}`)}</span>
+      <span className="c-type">{t(`types.${r.type}`)}</span>
+      <span className={`c-state state-${r.state}`}>{t(`states.${r.state}`)}</span>
+      <span className={`c-prio p-${r.priority}`}>{t(`priorities.${r.priority}`)}</span>
       <span className="c-region">
-        {cityName(d.region.city)}·{countyName(d.region.city, d.region.county)}
+        {cityName(r.city)}·{countyName(r.city, r.county)}
       </span>
-      <span className="c-address" title={d.address}>
-        {d.address}
+      <span className="c-address" title={r.address}>
+        {r.address}
       </span>
-      <span className="c-caller mono">{d.callerNumber}</span>
-      <span className="c-station">{stationName(o.stationId)}</span>
-      <span className="c-created mono">{formatTime(o.createdAt)}</span>
+      <span className="c-caller mono">{r.callerNumber}</span>
+      <span className="c-station">{stationName(r.stationId)}</span>
+      <span className="c-created mono">{formatTime(r.createdAt)}</span>
       <span className="c-sla">
-        <SlaCountdown order={o} />
+        <SlaCountdown row={r} />
       </span>
       <span className="c-presence">
         <Avatars users={viewers} testId={`presence-${id}`} />

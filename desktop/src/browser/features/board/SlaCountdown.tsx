@@ -1,8 +1,9 @@
 import { memo, useMemo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SlaLevel, SlaStatus, WorkOrder } from '@twinline/workorder';
+import type { SlaLevel, SlaStatus } from '@twinline/workorder';
 import { useNow } from '../../app/clock';
 import { formatRemaining, rowSla } from './sla';
+import type { BoardRow } from './types';
 
 /** How often the level (which needs business-calendar arithmetic) is recomputed; the text changes every second. */
 const LEVEL_REFRESH_MS = 10_000;
@@ -11,19 +12,19 @@ const LEVEL_REFRESH_MS = 10_000;
  * The next SLA deadline of one order, counting down every second. Only this component re-renders on a tick; the
  * status (and its level) is recomputed when the order changes, every 10 s, and the moment the deadline passes.
  */
-export const SlaCountdown = memo(function SlaCountdown({ order, long }: { order: WorkOrder; long?: boolean }) {
+export const SlaCountdown = memo(function SlaCountdown({ row, long }: { row: BoardRow; long?: boolean }) {
   const { t } = useTranslation();
   const now = useNow();
-  const cached = useRef<{ order: WorkOrder; at: number; status: SlaStatus } | null>(null);
+  const cached = useRef<{ row: BoardRow; at: number; status: SlaStatus } | null>(null);
   let c = cached.current;
   const due = c?.status.next ? Date.parse(c.status.next.due) : null;
   if (
     !c ||
-    c.order !== order ||
+    c.row !== row ||
     now - c.at >= LEVEL_REFRESH_MS ||
     (due !== null && due <= now && c.status.next?.level !== 'overdue')
   ) {
-    c = { order, at: now, status: rowSla(order, now) };
+    c = { row, at: now, status: rowSla(row, now) };
     cached.current = c;
   }
   const next = c.status.next;

@@ -8,8 +8,6 @@ import type { BoardFilters, SortKey } from './types';
 export interface BoardState {
   /** Bumped whenever the OrderIndex changed (selectors re-read it). */
   ordersVersion: number;
-  /** Bumped whenever a batch of SLA keys was computed in the background (selectors re-sort). */
-  slaVersion: number;
   /** A coarse clock (ms) for time-dependent visibility: the agent's last 24 h, overdue-only. */
   clock: number;
   filters: BoardFilters;
@@ -23,7 +21,6 @@ export interface BoardState {
 
 const initialState: BoardState = {
   ordersVersion: 0,
-  slaVersion: 0,
   clock: Date.now(),
   filters: EMPTY_FILTERS,
   search: '',
@@ -43,9 +40,6 @@ export const boardSlice = createSlice({
       state.ordersVersion = action.payload;
       state.openId = null;
       state.cursorId = null;
-    },
-    slaWarmed(state) {
-      state.slaVersion++;
     },
     clockTicked(state, action: PayloadAction<number>) {
       state.clock = action.payload;
@@ -81,7 +75,6 @@ export const boardSlice = createSlice({
 export const {
   ordersChanged,
   boardCleared,
-  slaWarmed,
   clockTicked,
   filterChanged,
   filtersReset,

@@ -1,32 +1,17 @@
-// The board's orders, kept outside the Redux store: a Map by id, and each sort order the board has asked for kept
+// The board's rows, kept outside the Redux store: a Map by id, and each sort order the board has asked for kept
 // sorted as orders change (binary search in and out), so a batch of k changed orders costs O(k log n) plus moving
 // array slots, instead of copying and re-sorting 20,000 entries. The store holds only `board.ordersVersion`, bumped
 // once per applied batch; memoised selectors read the index when it moves.
-import { peekSlaKey } from './sla';
-import type { OrderEntry, SortKey } from './types';
+import { rowNextDue } from './sla';
+import type { BoardRow, SortKey } from './types';
 
-/** Sort position: group (0 due, 1 owes nothing now, 2 key not computed yet), due time, newest first, then id. */
+/** Sort position: group (0 something due, 1 owes nothing now), due time, newest first, then id. */
 type Rank = readonly [group: number, due: number, negCreated: number, id: string];
 
-const createdMs = new WeakMap<OrderEntry, number>();
-
-/** When the order was created (epoch ms), parsed once per entry object. */
-export function entryCreatedMs(e: OrderEntry): number {
-  let ms = createdMs.get(e);
-  if (ms === undefined) {
-    ms = Date.parse(e.order.createdAt);
-    createdMs.set(e, ms);
-  }
-  return ms;
-}
-
-function rankOf(e: OrderEntry, sort: SortKey): Rank {
-  const negCreated = -entryCreatedMs(e);
-  if (sort === 'created') return [0, 0, negCreated, e.order.id];
-  const k = peekSlaKey(e.order);
-  if (!k) return [2, 0, negCreated, e.order.id];
-  if (k.nextDueMs === null) return [1, 0, negCreated, e.order.id];
-  return [0, k.nextDueMs, negCreated, e.order.id];
+function rankOf(r: BoardRow, sort: SortKey): Rank {
+  if (sort === 'created') return [0, 0, -r.createdAt, r.id];
+  const due = rowNextDue(r);
+  return due === null ? [1, 0, -r.createdAt, r.id] : [0, due, -r.createdAt, r.id];
 }
 
 function compareRanks(a: Rank, b: Rank): number {
@@ -34,25 +19,25 @@ function compareRanks(a: Rank, b: Rank): number {
 }
 
 /** The orders in `sort` order: earliest open deadline first (SLA), or newest first (created). */
-export function sortEntries(list: OrderEntry[], sort: SortKey): OrderEntry[] {
+export function sortRows(list: BoardRow[], sort: SortKey): BoardRow[] {
   const keyed = list.map((e) => ({ e, r: rankOf(e, sort) }));
   keyed.sort((a, b) => compareRanks(a.r, b.r));
   return keyed.map((k) => k.e);
 }
 
 interface SortedList {
-  items: OrderEntry[];
-  /** The rank each entry had when it was placed (SLA keys are filled in later by the warm-up). */
-  ranks: WeakMap<OrderEntry, Rank>;
+  items: BoardRow[];
+  /** The rank each row had when it was placed. */
+  ranks: WeakMap<BoardRow, Rank>;
 }
 
 export interface IndexBatch {
-  upserts: readonly OrderEntry[];
+  upserts: readonly BoardRow[];
   removed: readonly string[];
 }
 
 export class OrderIndex {
-  private readonly byId = new Map<string, OrderEntry>();
+  private readonly byId = new Map<string, BoardRow>();
   private readonly lists = new Map<SortKey, SortedList>();
   private readonly listeners = new Set<() => void>();
   /** Bumped on every change; what useSyncExternalStore and the selectors compare. */
@@ -62,19 +47,19 @@ export class OrderIndex {
     return this.byId.size;
   }
 
-  get(id: string): OrderEntry | undefined {
+  get(id: string): BoardRow | undefined {
     return this.byId.get(id);
   }
 
-  values(): IterableIterator<OrderEntry> {
+  values(): IterableIterator<BoardRow> {
     return this.byId.values();
   }
 
   /** Every order in `sort` order (built on first use, then kept up to date). Do not mutate. */
-  sorted(sort: SortKey): readonly OrderEntry[] {
+  sorted(sort: SortKey): readonly BoardRow[] {
     let list = this.lists.get(sort);
     if (!list) {
-      const ranks = new WeakMap<OrderEntry, Rank>();
+      const ranks = new WeakMap<BoardRow, Rank>();
       const keyed = [...this.byId.values()].map((e) => {
         const r = rankOf(e, sort);
         ranks.set(e, r);
@@ -101,19 +86,13 @@ export class OrderIndex {
       for (const list of this.lists.values()) removeFrom(list, old);
     }
     for (const e of batch.upserts) {
-      const old = this.byId.get(e.order.id);
-      this.byId.set(e.order.id, e);
+      const old = this.byId.get(e.id);
+      this.byId.set(e.id, e);
       for (const [sort, list] of this.lists) {
         if (old) removeFrom(list, old);
         insertInto(list, e, rankOf(e, sort));
       }
     }
-    this.changed();
-  }
-
-  /** Sort keys changed outside a batch (the SLA warm-up filled some in): sort again when next asked. */
-  resort(): void {
-    this.lists.clear();
     this.changed();
   }
 
@@ -146,12 +125,12 @@ function lowerBound(list: SortedList, rank: Rank): number {
   return lo;
 }
 
-function insertInto(list: SortedList, e: OrderEntry, rank: Rank): void {
+function insertInto(list: SortedList, e: BoardRow, rank: Rank): void {
   list.ranks.set(e, rank);
   list.items.splice(lowerBound(list, rank), 0, e);
 }
 
-function removeFrom(list: SortedList, e: OrderEntry): void {
+function removeFrom(list: SortedList, e: BoardRow): void {
   const rank = list.ranks.get(e);
   let at = rank ? lowerBound(list, rank) : -1;
   if (at < 0 || list.items[at] !== e) at = list.items.indexOf(e);

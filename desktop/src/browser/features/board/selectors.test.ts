@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { generateOrders } from '@twinline/demo-data';
+import { generateOrders } from '@twinline/demo-data/orders';
 import { DEFAULT_POLICY, deadlinesFor, foldEvents } from '@twinline/workorder';
 import { boardSlice, filterChanged, ordersChanged, searchChanged, sortChanged } from './boardSlice';
 import type { BoardState } from './boardSlice';
-import { OrderIndex, sortEntries } from './orderIndex';
+import { OrderIndex, sortRows } from './orderIndex';
 import { DAY_MS, createBoardSelectors, visibleToRole } from './selectors';
 import type { BoardSelectors, BoardSliceRoot, Viewer } from './selectors';
-import { BOARD_POLICY, formatRemaining, peekSlaKey, slaKey, warmSla } from './sla';
-import { AGENT, DISPATCHER, OTHER_AGENT, entry } from './testkit';
-import type { OrderEntry } from './types';
+import { BOARD_POLICY, formatRemaining, rowSla } from './sla';
+import { AGENT, DISPATCHER, OTHER_AGENT, row } from './testkit';
+import type { BoardRow } from './types';
 
 const NOW = Date.parse('2026-11-23T12:00:00+08:00');
 const LEAD: Viewer = { userId: 'lead.fz', role: 'team_lead' };
@@ -25,7 +25,7 @@ const dispatchedTo = (station: string, at = '2026-11-23T08:10:00+08:00') => ({
 /** A board state over an index holding `entries`, with that index's selectors beside it. */
 type Root = BoardSliceRoot & { sel: BoardSelectors; index: OrderIndex };
 
-function rootWith(entries: OrderEntry[], viewer: Viewer | null, patch: Partial<BoardState> = {}): Root {
+function rootWith(entries: BoardRow[], viewer: Viewer | null, patch: Partial<BoardState> = {}): Root {
   const index = new OrderIndex();
   index.apply({ upserts: entries, removed: [] });
   let board = boardSlice.reducer(undefined, ordersChanged(index.version));
@@ -34,21 +34,21 @@ function rootWith(entries: OrderEntry[], viewer: Viewer | null, patch: Partial<B
 }
 
 describe('role visibility', () => {
-  const mineOld = entry('mine-old', { createdAt: '2026-11-20T08:00:00+08:00' });
-  const othersOld = entry('others-old', { by: OTHER_AGENT, createdAt: '2026-11-20T08:00:00+08:00' });
-  const othersNew = entry('others-new', { by: OTHER_AGENT, createdAt: '2026-11-23T09:00:00+08:00' });
-  const atGulou = entry('at-gulou', { steps: [dispatchedTo('st-fuzhou-gulou')] });
-  const atTaijiang = entry('at-taijiang', { steps: [dispatchedTo('st-fuzhou-taijiang')] });
+  const mineOld = row('mine-old', { createdAt: '2026-11-20T08:00:00+08:00' });
+  const othersOld = row('others-old', { by: OTHER_AGENT, createdAt: '2026-11-20T08:00:00+08:00' });
+  const othersNew = row('others-new', { by: OTHER_AGENT, createdAt: '2026-11-23T09:00:00+08:00' });
+  const atGulou = row('at-gulou', { steps: [dispatchedTo('st-fuzhou-gulou')] });
+  const atTaijiang = row('at-taijiang', { steps: [dispatchedTo('st-fuzhou-taijiang')] });
   const all = [mineOld, othersOld, othersNew, atGulou, atTaijiang];
 
   it('an agent sees the orders it created plus anything created in the last 24 h', () => {
-    const ids = all.filter((e) => visibleToRole(e, ME, NOW)).map((e) => e.order.id);
+    const ids = all.filter((e) => visibleToRole(e, ME, NOW)).map((e) => e.id);
     expect(ids).toEqual(['mine-old', 'others-new', 'at-gulou', 'at-taijiang']);
-    expect(visibleToRole(othersNew, ME, Date.parse(othersNew.order.createdAt) + DAY_MS)).toBe(false);
+    expect(visibleToRole(othersNew, ME, othersNew.createdAt + DAY_MS)).toBe(false);
   });
 
   it("a dispatcher sees only its station's orders", () => {
-    expect(all.filter((e) => visibleToRole(e, DISP, NOW)).map((e) => e.order.id)).toEqual(['at-gulou']);
+    expect(all.filter((e) => visibleToRole(e, DISP, NOW)).map((e) => e.id)).toEqual(['at-gulou']);
   });
 
   it('team lead and admin see everything', () => {
@@ -67,10 +67,10 @@ describe('role visibility', () => {
 });
 
 describe('filters and search', () => {
-  const a = entry('fz-1', {
+  const a = row('fz-1', {
     draft: { type: 'complaint', address: '福州市台江区八一七中路 1 号', callerNumber: '13911112222' },
   });
-  const b = entry('xm-2', {
+  const b = row('xm-2', {
     draft: {
       region: { city: 'xiamen', county: 'siming', areaClass: 'urban' },
       address: '厦门市思明区中山路 5 号',
@@ -78,7 +78,7 @@ describe('filters and search', () => {
     },
     steps: [dispatchedTo('st-xiamen-siming')],
   });
-  const c = entry('fz-3', { draft: { callerNumber: '059187654321' }, steps: [dispatchedTo('st-fuzhou-gulou')] });
+  const c = row('fz-3', { draft: { callerNumber: '059187654321' }, steps: [dispatchedTo('st-fuzhou-gulou')] });
   const ids = (root: Root) => [...root.sel.selectVisibleIds(root)].sort();
   const base = rootWith([a, b, c], LEAD);
 
@@ -111,49 +111,32 @@ describe('filters and search', () => {
   });
 
   it('overdue only: orders whose next deadline has passed at the board clock', () => {
-    const late = entry('late', { createdAt: '2026-11-23T08:00:00+08:00' }); // on site due 08:45
-    const fresh = entry('fresh', { createdAt: '2026-11-23T11:50:00+08:00' }); // due 12:35
+    const late = row('late', { createdAt: '2026-11-23T08:00:00+08:00' }); // on site due 08:45
+    const fresh = row('fresh', { createdAt: '2026-11-23T11:50:00+08:00' }); // due 12:35
     const root = rootWith([late, fresh], LEAD, {
       filters: { type: '', state: '', city: '', station: '', overdueOnly: true },
     });
-    slaKey(late.order);
-    slaKey(fresh.order);
     expect(ids(root)).toEqual(['late']);
   });
 });
 
 describe('SLA sort', () => {
-  it('sorts by the next open deadline, then orders owing nothing, then not yet computed; created sort is newest first', () => {
+  it('sorts by the next open deadline, then orders owing nothing; created sort is newest first', () => {
     // Repair, urban: on site within 45 min of acceptance.
-    const early = entry('early', { createdAt: '2026-11-23T08:00:00+08:00' });
-    const late = entry('late', { createdAt: '2026-11-23T09:00:00+08:00' });
+    const early = row('early', { createdAt: '2026-11-23T08:00:00+08:00' });
+    const late = row('late', { createdAt: '2026-11-23T09:00:00+08:00' });
     // Critical complaint: handle within 24 h * 0.25 = 6 business hours → due 14:00, after the repairs.
-    const complaint = entry('complaint', {
+    const complaint = row('complaint', {
       createdAt: '2026-11-23T07:59:00+08:00',
       draft: { type: 'complaint', priority: 'critical' },
     });
-    const merged = entry('merged', {
+    const merged = row('merged', {
       createdAt: '2026-11-23T06:00:00+08:00',
       steps: [{ action: 'merge', by: AGENT, at: '2026-11-23T06:05:00+08:00', masterId: 'early' }],
     });
-    const unknown = entry('unknown', { createdAt: '2026-11-23T05:00:00+08:00' });
-    for (const e of [early, late, complaint, merged]) slaKey(e.order);
-    expect(peekSlaKey(unknown.order)).toBeUndefined();
-    const list = [unknown, merged, complaint, late, early];
-    expect(sortEntries([...list], 'sla').map((e) => e.order.id)).toEqual([
-      'early',
-      'late',
-      'complaint',
-      'merged',
-      'unknown',
-    ]);
-    expect(sortEntries([...list], 'created').map((e) => e.order.id)).toEqual([
-      'late',
-      'early',
-      'complaint',
-      'merged',
-      'unknown',
-    ]);
+    const list = [merged, complaint, late, early];
+    expect(sortRows([...list], 'sla').map((e) => e.id)).toEqual(['early', 'late', 'complaint', 'merged']);
+    expect(sortRows([...list], 'created').map((e) => e.id)).toEqual(['late', 'early', 'complaint', 'merged']);
     const root = rootWith(list, LEAD);
     expect(root.sel.selectVisibleIds(root)[0]).toBe('early');
     const byCreated = { ...root, board: boardSlice.reducer(root.board, sortChanged('created')) };
@@ -171,16 +154,18 @@ describe('SLA sort', () => {
     }
   });
 
-  it('warms keys in the background, reporting progress', async () => {
-    const orders = Array.from({ length: 50 }, (_, i) => entry(`w${i}`).order);
-    let reports = 0;
-    await new Promise<void>((resolve) => {
-      warmSla(orders, () => {
-        reports++;
-        if (orders.every((o) => peekSlaKey(o))) resolve();
-      });
+  it('counts down from the deadlines the row carries, and a merged order owes nothing', () => {
+    const fresh = row('fresh', { createdAt: '2026-11-23T11:50:00+08:00' }); // repair, urban: on site due 12:35
+    const status = rowSla(fresh, NOW);
+    expect(status.next?.kind).toBe('on_site');
+    expect(status.next?.remainingMs).toBe(35 * 60_000);
+    expect(rowSla(fresh, Date.parse('2026-11-23T12:40:00+08:00')).overdue).toBe(true);
+    const merged = row('merged', {
+      createdAt: '2026-11-23T06:00:00+08:00',
+      steps: [{ action: 'merge', by: AGENT, at: '2026-11-23T06:05:00+08:00', masterId: 'fresh' }],
     });
-    expect(reports).toBeGreaterThan(0);
+    expect(merged.deadlines).toEqual([]);
+    expect(rowSla(merged, NOW).next).toBeUndefined();
   });
 
   it('formats the countdown', () => {
@@ -196,11 +181,11 @@ describe('the order index', () => {
   const at = (min: number) => new Date(Date.parse('2026-11-23T06:00:00+08:00') + min * 60_000).toISOString();
 
   it('a batch replaces only the changed entries; the list is re-read, unchanged entries keep identity', () => {
-    const a = entry('a');
-    const b = entry('b');
+    const a = row('a');
+    const b = row('b');
     const root = rootWith([a, b], LEAD);
     const before = root.sel.selectVisibleOrders(root);
-    const b2 = entry('b', { steps: [dispatchedTo('st-fuzhou-gulou')] });
+    const b2 = row('b', { steps: [dispatchedTo('st-fuzhou-gulou')] });
     root.index.apply({ upserts: [b2], removed: [] });
     const moved = { ...root, board: boardSlice.reducer(root.board, ordersChanged(root.index.version)) };
     const after = root.sel.selectVisibleOrders(moved);
@@ -220,26 +205,25 @@ describe('the order index', () => {
       return seed % n;
     };
     const index = new OrderIndex();
-    const live = new Map<string, OrderEntry>();
+    const live = new Map<string, BoardRow>();
     const make = (id: string) => {
-      const e = entry(id, {
+      const e = row(id, {
         createdAt: at(rnd(600)),
         draft: rnd(3) === 0 ? { type: 'complaint', priority: 'critical' } : {},
       });
-      if (rnd(4) > 0) slaKey(e.order); // some keys stay uncomputed, as during the warm-up
       return e;
     };
     for (let round = 0; round < 60; round++) {
       // Small batches take the splice path, every tenth a big one the rebuild path.
       const size = round % 10 === 9 ? 300 : 1 + rnd(6);
-      const upserts: OrderEntry[] = [];
+      const upserts: BoardRow[] = [];
       const removed: string[] = [];
       for (let i = 0; i < size; i++) {
         const id = `o${rnd(400)}`;
-        if (rnd(5) === 0 && live.has(id) && !upserts.some((u) => u.order.id === id)) {
+        if (rnd(5) === 0 && live.has(id) && !upserts.some((u) => u.id === id)) {
           removed.push(id);
           live.delete(id);
-        } else if (!removed.includes(id) && !upserts.some((u) => u.order.id === id)) {
+        } else if (!removed.includes(id) && !upserts.some((u) => u.id === id)) {
           const e = make(id);
           upserts.push(e);
           live.set(id, e);
@@ -247,20 +231,16 @@ describe('the order index', () => {
       }
       index.apply({ upserts, removed });
       for (const sort of ['sla', 'created'] as const) {
-        expect(index.sorted(sort).map((e) => e.order.id)).toEqual(
-          sortEntries([...live.values()], sort).map((e) => e.order.id),
-        );
+        expect(index.sorted(sort).map((e) => e.id)).toEqual(sortRows([...live.values()], sort).map((e) => e.id));
       }
     }
     expect(index.size).toBe(live.size);
   });
 
   it('searches 20,000 orders', () => {
-    const many: OrderEntry[] = [];
+    const many: BoardRow[] = [];
     for (let i = 0; i < 20_000; i++) {
-      many.push(
-        entry(`n${i}`, { draft: { address: `福州市鼓楼区某路${i}号` }, createdAt: '2026-11-23T08:00:00+08:00' }),
-      );
+      many.push(row(`n${i}`, { draft: { address: `福州市鼓楼区某路${i}号` }, createdAt: '2026-11-23T08:00:00+08:00' }));
     }
     const root = rootWith(many, LEAD);
     expect(root.sel.selectVisibleIds(root)).toHaveLength(20_000);

@@ -1,13 +1,12 @@
-// Derived board data. The orders live in an OrderIndex (kept sorted incrementally); per-order facts (search text,
-// SLA key) are cached per entry object in WeakMaps, so a change to a few orders costs a few recomputations; the list
+// Derived board data. The rows live in an OrderIndex (kept sorted incrementally); per-row facts (search text, next
+// deadline) are cached per row object in WeakMaps, so a change to a few orders costs a few recomputations; the list
 // selectors are memoised on exactly what they read, the index through `board.ordersVersion`.
 import { createSelector } from '@reduxjs/toolkit';
 import type { Role } from '@twinline/workorder';
-import { peekSlaKey } from './sla';
+import { rowNextDue } from './sla';
 import type { BoardState } from './boardSlice';
-import { entryCreatedMs } from './orderIndex';
 import type { OrderIndex } from './orderIndex';
-import type { BoardFilters, OrderEntry } from './types';
+import type { BoardFilters, BoardRow } from './types';
 
 /** Who is looking at the board (the signed-in account). */
 export interface Viewer {
@@ -24,34 +23,27 @@ export interface BoardSliceRoot {
 
 export const DAY_MS = 24 * 3600_000;
 
-interface RowFacts {
-  /** Lower-cased id, address, caller number and name, account and description, for search. */
-  text: string;
-}
+const searchText = new WeakMap<BoardRow, string>();
 
-const facts = new WeakMap<OrderEntry, RowFacts>();
-
-export function rowFacts(e: OrderEntry): RowFacts {
-  let f = facts.get(e);
-  if (!f) {
-    const d = e.order.draft;
-    f = {
-      text: [e.order.id, d.address, d.callerNumber, d.callerName ?? '', d.customerAccount ?? '', d.description]
-        .join('\u0001')
-        .toLowerCase(),
-    };
-    facts.set(e, f);
+/** Lower-cased id, address, caller number and name, account and description, for search (cached per row). */
+export function rowSearchText(r: BoardRow): string {
+  let text = searchText.get(r);
+  if (text === undefined) {
+    text = [r.id, r.address, r.callerNumber, r.callerName ?? '', r.customerAccount ?? '', r.description]
+      .join('\u0001')
+      .toLowerCase();
+    searchText.set(r, text);
   }
-  return f;
+  return text;
 }
 
 /** Whether the role sees the order on its board (the documents themselves are already limited by docsFor). */
-export function visibleToRole(e: OrderEntry, viewer: Viewer, now: number): boolean {
+export function visibleToRole(r: BoardRow, viewer: Viewer, now: number): boolean {
   switch (viewer.role) {
     case 'agent':
-      return e.order.createdBy.userId === viewer.userId || now - entryCreatedMs(e) < DAY_MS;
+      return r.createdBy === viewer.userId || now - r.createdAt < DAY_MS;
     case 'dispatcher':
-      return viewer.stationId !== undefined && e.order.stationId === viewer.stationId;
+      return viewer.stationId !== undefined && r.stationId === viewer.stationId;
     case 'team_lead':
     case 'admin':
       return true;
@@ -60,23 +52,22 @@ export function visibleToRole(e: OrderEntry, viewer: Viewer, now: number): boole
   }
 }
 
-export function matchesFilters(e: OrderEntry, f: BoardFilters, now: number): boolean {
-  const o = e.order;
-  if (f.type && o.draft.type !== f.type) return false;
-  if (f.state && o.state !== f.state) return false;
-  if (f.city && o.draft.region.city !== f.city) return false;
-  if (f.station && o.stationId !== f.station) return false;
+export function matchesFilters(r: BoardRow, f: BoardFilters, now: number): boolean {
+  if (f.type && r.type !== f.type) return false;
+  if (f.state && r.state !== f.state) return false;
+  if (f.city && r.city !== f.city) return false;
+  if (f.station && r.stationId !== f.station) return false;
   if (f.overdueOnly) {
-    const key = peekSlaKey(o);
-    if (!key || key.nextDueMs === null || key.nextDueMs > now) return false;
+    const due = rowNextDue(r);
+    if (due === null || due > now) return false;
   }
   return true;
 }
 
 /** Search terms separated by spaces must all occur (in id, address, caller number/name, account, description). */
-export function matchesSearch(e: OrderEntry, terms: readonly string[]): boolean {
+export function matchesSearch(r: BoardRow, terms: readonly string[]): boolean {
   if (terms.length === 0) return true;
-  const text = rowFacts(e).text;
+  const text = rowSearchText(r);
   return terms.every((t) => text.includes(t));
 }
 
@@ -95,9 +86,6 @@ const selectRoleClock = (s: BoardSliceRoot) =>
   s.session.account?.role === 'agent' ? Math.floor(s.board.clock / 60_000) * 60_000 : 0;
 /** The clock for the overdue filter, only while it is on. */
 const selectFilterClock = (s: BoardSliceRoot) => (s.board.filters.overdueOnly ? s.board.clock : 0);
-/** The SLA warm-up only matters to the SLA sort and the overdue filter. */
-const selectSlaVersion = (s: BoardSliceRoot) =>
-  s.board.sort === 'sla' || s.board.filters.overdueOnly ? s.board.slaVersion : 0;
 
 export type BoardSelectors = ReturnType<typeof createBoardSelectors>;
 
@@ -117,22 +105,13 @@ export function createBoardSelectors(index: OrderIndex) {
   );
 
   const selectVisibleOrders = createSelector(
-    [
-      selectOrdersVersion,
-      selectViewer,
-      selectRoleClock,
-      selectFilters,
-      selectSearch,
-      selectSort,
-      selectFilterClock,
-      selectSlaVersion,
-    ],
-    (_version, viewer, roleClock, filters, search, sort, filterClock): OrderEntry[] => {
+    [selectOrdersVersion, selectViewer, selectRoleClock, selectFilters, selectSearch, selectSort, selectFilterClock],
+    (_version, viewer, roleClock, filters, search, sort, filterClock): BoardRow[] => {
       if (!viewer) return [];
       const terms = searchTerms(search);
       const roleNow = roleClock || Date.now();
       const now = filterClock || Date.now();
-      const out: OrderEntry[] = [];
+      const out: BoardRow[] = [];
       for (const e of index.sorted(sort)) {
         if (visibleToRole(e, viewer, roleNow) && matchesFilters(e, filters, now) && matchesSearch(e, terms))
           out.push(e);
@@ -141,7 +120,7 @@ export function createBoardSelectors(index: OrderIndex) {
     },
   );
 
-  const selectVisibleIds = createSelector([selectVisibleOrders], (list) => list.map((e) => e.order.id));
+  const selectVisibleIds = createSelector([selectVisibleOrders], (list) => list.map((r) => r.id));
 
   return { selectRoleCount, selectVisibleOrders, selectVisibleIds };
 }

@@ -1,7 +1,8 @@
 // Test fixtures: board entries folded from hand-made drafts and events (no Yjs, no DOM).
 import { foldEvents } from '@twinline/workorder';
 import type { Actor, OrderDraft, OrderEvent } from '@twinline/workorder';
-import type { OrderEntry } from './types';
+import { toRow } from '../../board-worker/rows';
+import type { BoardRow, OrderEntry } from './types';
 
 export const AGENT: Actor = { userId: 'agent.fz', role: 'agent', centre: 'fuzhou' };
 export const OTHER_AGENT: Actor = { userId: 'agent1.fz', role: 'agent', centre: 'fuzhou' };
@@ -51,4 +52,9 @@ export function entry(
     comments: [],
     doc: opts.doc ?? `region/${d.region.city}`,
   });
+}
+
+/** The board row of `entry(...)`, as the board worker makes it. */
+export function row(id: string, opts: Parameters<typeof entry>[1] = {}): BoardRow {
+  return toRow(entry(id, opts));
 }

@@ -1,10 +1,13 @@
 import type { BoardOrder } from '@twinline/board';
 import type { OrderState, OrderType } from '@twinline/workorder';
 
-/** One order as the board holds it: the folded order plus the document it lives in. Treated as immutable. */
+/** One order in full (timeline, comments) plus the document it lives in: what the open order's panel shows. */
 export interface OrderEntry extends BoardOrder {
   doc: string;
 }
+
+/** One line of the board: what the list, its filters and countdowns need (see common/board-row.ts). Immutable. */
+export type { BoardRow } from '../../../common/board-row';
 
 export type SortKey = 'sla' | 'created';
 

@@ -203,7 +203,7 @@ export function NewOrderForm() {
                     </button>{' '}
                     <span className="muted">
                       {why}
-                      {e && ` · ${t(`states.${e.order.state}`)} · ${e.order.draft.address}`}
+                      {e && ` · ${t(`states.${e.state}`)} · ${e.address}`}
                     </span>
                   </li>
                 );

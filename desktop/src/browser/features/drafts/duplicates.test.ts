@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { AGENT, entry } from '../board/testkit';
+import { AGENT, row } from '../board/testkit';
 import { buildDuplicateIndex, findDuplicates, normaliseAddress, normaliseNumber } from './duplicates';
 
 describe('duplicate detector', () => {
-  const open1 = entry('o1', { draft: { address: '福州市鼓楼区五四路100号', callerNumber: '13800000001' } });
-  const open2 = entry('o2', { draft: { address: '福州市台江区八一七中路1号', callerNumber: '13800000002' } });
-  const merged = entry('m1', {
+  const open1 = row('o1', { draft: { address: '福州市鼓楼区五四路100号', callerNumber: '13800000001' } });
+  const open2 = row('o2', { draft: { address: '福州市台江区八一七中路1号', callerNumber: '13800000002' } });
+  const merged = row('m1', {
     draft: { address: '福州市鼓楼区五四路100号', callerNumber: '13800000009' },
     steps: [{ action: 'merge', by: AGENT, at: '2026-11-23T08:05:00+08:00', masterId: 'o1' }],
   });

@@ -1,6 +1,7 @@
 // The duplicate detector of the new-order form: open orders with the same address or the same caller number. A
 // warning, never a block (a second caller about the same outage is normal; the agent may merge later).
-import type { OrderEntry } from '../board/types';
+import type { OrderState } from '@twinline/workorder';
+import type { BoardRow } from '../board/types';
 import { OPEN_STATES } from '../board/types';
 
 export interface DuplicateIndex {
@@ -29,12 +30,12 @@ const push = (map: Map<string, string[]>, key: string, id: string) => {
   else map.set(key, [id]);
 };
 
-export function buildDuplicateIndex(entries: Iterable<OrderEntry>): DuplicateIndex {
+export function buildDuplicateIndex(rows: Iterable<BoardRow>): DuplicateIndex {
   const index: DuplicateIndex = { byAddress: new Map(), byCaller: new Map() };
-  for (const e of entries) {
-    if (!OPEN_STATES.includes(e.order.state)) continue;
-    push(index.byAddress, normaliseAddress(e.order.draft.address), e.order.id);
-    push(index.byCaller, normaliseNumber(e.order.draft.callerNumber), e.order.id);
+  for (const r of rows) {
+    if (!OPEN_STATES.includes(r.state as OrderState)) continue;
+    push(index.byAddress, normaliseAddress(r.address), r.id);
+    push(index.byCaller, normaliseNumber(r.callerNumber), r.id);
   }
   return index;
 }

@@ -4,7 +4,8 @@ import { useTranslation } from 'react-i18next';
 import { SATISFACTION, allowedActions } from '@twinline/workorder';
 import type { Action, Satisfaction, WorkOrder } from '@twinline/workorder';
 import type { ActInput } from '@twinline/board';
-import { crewsOfStation, stationsOfCity } from '@twinline/demo-data';
+import { stationsOfCity } from '@twinline/demo-data';
+import type { Crew } from '@twinline/demo-data';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { selectActor } from '../../app/selectors';
 import { stationName } from '../../i18n';
@@ -114,7 +115,7 @@ function ActionForm({
   const first = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   useEffect(() => first.current?.focus(), []);
   const stations = kind === 'station' ? stationsOfCity(order.draft.region.city) : [];
-  const crews = kind === 'crew' && order.stationId ? crewsOfStation(order.stationId) : [];
+  const crews = useCrews(kind === 'crew' ? order.stationId : undefined);
   const optional = kind === 'note';
 
   const submit = (e?: FormEvent) => {
@@ -235,4 +236,21 @@ function ActionForm({
       </div>
     </form>
   );
+}
+
+/**
+ * The crews of a station. Until the centre serves each station's roster, these are the demo crews, which are
+ * generated (with faker): loaded on first use, so the generator is not in the console's start-up bundle.
+ */
+function useCrews(stationId: string | undefined): Crew[] {
+  const [crews, setCrews] = useState<Crew[]>([]);
+  useEffect(() => {
+    if (!stationId) return;
+    let live = true;
+    void import('@twinline/demo-data/people').then((m) => live && setCrews(m.crewsOfStation(stationId)));
+    return () => {
+      live = false;
+    };
+  }, [stationId]);
+  return stationId ? crews : [];
 }

@@ -1,7 +1,8 @@
 import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CREATE_ROLES } from '@twinline/workorder';
-import { useAppDispatch, useAppSelector, useOrder } from '../../app/hooks';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useOpenOrder } from './useOpenOrder';
 import { formatTime, stationName } from '../../i18n';
 import { panelClosed } from '../board/boardSlice';
 import { SlaCountdown } from '../board/SlaCountdown';
@@ -17,10 +18,10 @@ export function OrderPanel() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const openId = useAppSelector((s) => s.board.openId);
-  const entry = useOrder(openId);
+  const { row, entry } = useOpenOrder(openId);
   const viewers = useAppSelector((s) => (s.board.openId ? s.presence.byOrder[s.board.openId] : undefined));
   const role = useAppSelector((s) => s.session.account?.role);
-  const known = !!entry;
+  const known = !!row;
 
   // Tell the others which order is open here (and nothing once it is closed).
   useEffect(() => {
@@ -31,7 +32,7 @@ export function OrderPanel() {
   }, [dispatch, openId, known]);
 
   if (!openId) return null;
-  if (!entry) {
+  if (!row || !entry) {
     return (
       <aside className="panel" data-testid="order-panel" data-order-id={openId}>
         <header className="panel-head">
@@ -46,7 +47,7 @@ export function OrderPanel() {
             ✕
           </button>
         </header>
-        <p className="muted pad">{t('order.notFound')}</p>
+        <p className="muted pad">{row ? t('order.loading') : t('order.notFound')}</p>
       </aside>
     );
   }
@@ -63,7 +64,7 @@ export function OrderPanel() {
             {t(`states.${o.state}`)}
           </span>
           <span className={`badge p-${o.draft.priority}`}>{t(`priorities.${o.draft.priority}`)}</span>
-          <SlaCountdown order={o} long />
+          <SlaCountdown row={row} long />
         </div>
         <span className="spacer" />
         <Avatars users={viewers} testId="order-presence" max={5} />

@@ -3,9 +3,8 @@ import { docsFor } from '@twinline/board';
 import type { Principal } from '@twinline/board';
 import type { AppThunk } from '../../app/store';
 import { i18n } from '../../i18n';
-import { boardCleared, clockTicked, ordersChanged, slaWarmed } from '../board/boardSlice';
+import { boardCleared, clockTicked, ordersChanged } from '../board/boardSlice';
 import { startBoardWorker } from '../../board-worker/client';
-import { slaKey, warmSla } from '../board/sla';
 import {
   cacheRecovered,
   connectionChanged,
@@ -17,7 +16,7 @@ import { restoreDraft } from '../drafts/thunks';
 import { presenceChanged, presenceCleared } from '../presence/presenceSlice';
 import { LoginError, SESSION_SECRET_KEY, StoredSessionSchema, login, orderCentres } from './login';
 import type { StoredSession } from './login';
-import type { OrderEntry } from '../board/types';
+import type { BoardRow } from '../board/types';
 import { settingsLoaded, signInStarted, signedIn, signedOut } from './sessionSlice';
 import type { Language } from '../../i18n';
 
@@ -99,42 +98,32 @@ export const startSession =
     if (account.stationId) principal.stationId = account.stationId;
     if (account.city) principal.city = account.city;
     const home = settings.centres.some((c) => c.name === stored.home) ? stored.home : settings.homeCentre;
-    let cancelWarm: (() => void) | null = null;
     // The worker sends a big change (the cache, a first sync) in slices; the slices that arrived together are
     // applied together, so the index sorts and the board renders once, not once per slice.
-    let queued: { upserts: OrderEntry[]; removed: string[] }[] = [];
+    let queued: { upserts: BoardRow[]; removed: string[] }[] = [];
+    /** Rows shown from the host's snapshot that the worker has not confirmed yet. */
+    const provisional = new Set<string>();
     const applyQueued = () => {
       const batches = queued;
       queued = [];
       const upserts = batches.flatMap((b) => b.upserts);
-      const removed = batches.flatMap((b) => b.removed);
-      // A handful of changed orders: compute their SLA keys now so they sort right at once. A large batch (first
-      // sync, the cache) is sorted progressively by the background warm-up instead.
-      if (upserts.length <= 300) for (const e of upserts) slaKey(e.order);
-      rt.orders.apply({ upserts, removed });
+      for (const r of upserts) provisional.delete(r.id);
+      rt.orders.apply({ upserts, removed: batches.flatMap((b) => b.removed) });
       dispatch(ordersChanged(rt.orders.version));
-      if (upserts.length > 300) {
-        const previous = cancelWarm;
-        const mine = warmSla(
-          upserts.map((e) => e.order),
-          () => {
-            rt.orders.resort();
-            dispatch(slaWarmed());
-          },
-        );
-        // Earlier batches still need their keys too: keep them going.
-        cancelWarm = previous
-          ? () => {
-              previous();
-              mine();
-            }
-          : mine;
-      }
     };
     const board = startBoardWorker(rt.bridge, {
       orders(batch) {
         if (queued.length === 0) setTimeout(applyQueued, 0);
         queued.push(batch);
+      },
+      loaded() {
+        // Everything the cached documents hold has been sent: a snapshot row not among it left the board meanwhile.
+        applyQueued();
+        if (provisional.size === 0) return;
+        const gone = [...provisional];
+        provisional.clear();
+        rt.orders.apply({ upserts: [], removed: gone });
+        dispatch(ordersChanged(rt.orders.version));
       },
       state(s) {
         dispatch(connectionChanged({ ...s }));
@@ -145,11 +134,27 @@ export const startSession =
       },
       presence: (byOrder) => dispatch(presenceChanged(byOrder)),
     });
-    void board.call('start', {
-      centres: orderCentres(settings.centres, home).map((c) => ({ name: c.name, url: c.url })),
-      token: stored.token,
-      docs: docsFor(principal),
-      account,
+    // The last rows this console saw, at once, while the worker loads the documents themselves.
+    const docs = docsFor(principal);
+    const snapshot = rt.bridge.call('cache.loadRows', { docs }).then(
+      ({ rows }) => {
+        if (rt.session?.board !== board) return;
+        const fresh = rows.filter((r) => !rt.orders.get(r.id));
+        for (const r of fresh) provisional.add(r.id);
+        rt.orders.apply({ upserts: fresh, removed: [] });
+        dispatch(ordersChanged(rt.orders.version));
+      },
+      (error: unknown) => console.warn('the board snapshot could not be read; waiting for the documents', error),
+    );
+    // The documents load after the snapshot: the host serves the snapshot first, not nine documents at once with it.
+    void snapshot.finally(() => {
+      if (rt.session?.board !== board) return;
+      void board.call('start', {
+        centres: orderCentres(settings.centres, home).map((c) => ({ name: c.name, url: c.url })),
+        token: stored.token,
+        docs,
+        account,
+      });
     });
     const clock = setInterval(() => dispatch(clockTicked(Date.now())), 15_000);
     rt.session = {
@@ -157,7 +162,6 @@ export const startSession =
       board,
       stop: async () => {
         clearInterval(clock);
-        cancelWarm?.();
         // The worker writes what it has not cached yet before it goes.
         await board.call('stop', undefined).catch(() => undefined);
         board.terminate();

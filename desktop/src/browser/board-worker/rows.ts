@@ -1,0 +1,44 @@
+// Board rows from folded orders (common/board-row.ts): what the window's list needs, with the SLA deadlines already
+// computed here, in the worker, by the work-order rules (the window only counts down from them).
+import { deadlinesFor } from '@twinline/workorder';
+import { ROW_DESCRIPTION_CHARS } from '../../common/board-row';
+import type { BoardRow, RowDeadline } from '../../common/board-row';
+import type { Deadline } from '@twinline/workorder';
+import { BOARD_POLICY } from '../features/board/sla';
+import type { OrderEntry } from '../features/board/types';
+
+function rowDeadline(d: Deadline): RowDeadline {
+  const r: RowDeadline = { kind: d.kind, due: d.due, minutes: d.minutes, calendar: d.calendar };
+  if (d.metAt !== undefined) r.metAt = d.metAt;
+  if (d.late !== undefined) r.late = d.late;
+  return r;
+}
+
+export function toRow(e: OrderEntry): BoardRow {
+  const o = e.order;
+  const d = o.draft;
+  const row: BoardRow = {
+    id: o.id,
+    doc: e.doc,
+    type: d.type,
+    state: o.state,
+    priority: d.priority,
+    channel: d.channel,
+    city: d.region.city,
+    county: d.region.county,
+    address: d.address,
+    callerNumber: d.callerNumber,
+    description: d.description.slice(0, ROW_DESCRIPTION_CHARS),
+    createdAt: Date.parse(o.createdAt),
+    createdBy: o.createdBy.userId,
+    deadlines: o.state === 'merged' ? [] : deadlinesFor(o, BOARD_POLICY).map(rowDeadline),
+    superseded: e.superseded.length,
+    comments: e.comments.length,
+  };
+  if (d.callerName) row.callerName = d.callerName;
+  if (d.customerAccount) row.customerAccount = d.customerAccount;
+  if (o.stationId) row.stationId = o.stationId;
+  if (o.crewId) row.crewId = o.crewId;
+  if (o.masterId) row.masterId = o.masterId;
+  return row;
+}
