@@ -61,6 +61,8 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     onCompactError: (doc, err) => log('warn', `could not compact ${doc}: ${String(err)}`),
   });
   const secrets = openSecretStore(opts.dataDir, opts.cipher);
+  // Every cold start asks for the board's rows first: read them while the window is still loading.
+  cache.prefetchRows();
 
   const readSettings = async (): Promise<Settings> => {
     const stored: Record<string, unknown> = {};
