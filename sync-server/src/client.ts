@@ -17,13 +17,32 @@ class MalformedMessage extends Error {}
 export interface ClientOptions {
   awarenessPerSecond: number;
   maxMessageBytes: number;
+  /** A socket that has been sent nothing for this long gets a heartbeat. Default {@link HEARTBEAT_MS}. */
+  heartbeatMs?: number;
 }
+
+/**
+ * How often a quiet socket hears from the centre. A centre that dies without a TCP reset (power cut, cable) is then
+ * noticed by the console's silence watchdog (board-client) in a few seconds, not by y-websocket's 30 s timeout.
+ */
+export const HEARTBEAT_MS = 700;
+
+/** An awareness message carrying no states: every y-websocket client accepts it and nothing changes. */
+const HEARTBEAT = encoding.encode((e) => {
+  encoding.writeVarUint(e, MESSAGE_AWARENESS);
+  encoding.writeVarUint8Array(
+    e,
+    encoding.encode((u) => encoding.writeVarUint(u, 0)),
+  );
+});
 
 export class ClientConnection implements RoomSocket {
   private awarenessTokens: number;
   private awarenessRefill = Date.now();
   private coalescedAwareness: Uint8Array | null = null;
   private coalesceTimer: NodeJS.Timeout | null = null;
+  private readonly heartbeat: NodeJS.Timeout;
+  private lastSent = Date.now();
   private closed = false;
 
   constructor(
@@ -46,15 +65,24 @@ export class ClientConnection implements RoomSocket {
     );
     const presence = room.awarenessMessage();
     if (presence) this.send(presence);
+    const every = opts.heartbeatMs ?? HEARTBEAT_MS;
+    this.heartbeat = setInterval(() => {
+      if (Date.now() - this.lastSent >= every) this.send(HEARTBEAT);
+    }, every);
+    this.heartbeat.unref();
   }
 
   send(message: Uint8Array): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(message);
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) {
+      this.lastSent = Date.now();
+      this.ws.send(message);
+    }
   }
 
   /** Called once the socket is gone: frees the room's hold on this connection. */
   dispose(): void {
     this.closed = true;
+    clearInterval(this.heartbeat);
     if (this.coalesceTimer) clearTimeout(this.coalesceTimer);
     this.room.removeSocket(this);
   }

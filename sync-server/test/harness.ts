@@ -223,9 +223,17 @@ export async function eventually(
 export async function tcpProxy(targetPort: number) {
   const port = await freePort();
   let open = true;
+  let frozen = false;
+  const held = new Set<Socket>();
   const pairs = new Set<[Socket, Socket]>();
   const server: Server = createServer((inbound) => {
     if (!open) return inbound.destroy();
+    if (frozen) {
+      // A dead machine accepts nothing and answers nothing, but no one sends a reset either.
+      held.add(inbound);
+      inbound.on('error', () => held.delete(inbound));
+      return;
+    }
     const outbound = connect(targetPort, '127.0.0.1');
     const pair: [Socket, Socket] = [inbound, outbound];
     pairs.add(pair);
@@ -243,10 +251,26 @@ export async function tcpProxy(targetPort: number) {
     }
     pairs.clear();
   };
+  /** The target goes silent without closing anything (power cut, pulled cable): bytes stop, sockets stay open. */
+  const freeze = () => {
+    frozen = true;
+    for (const [a, b] of pairs) {
+      a.unpipe();
+      b.unpipe();
+      a.pause();
+      b.pause();
+    }
+  };
   return {
     port,
     cut,
+    freeze,
     heal: () => void (open = true),
-    close: () => new Promise<void>((r) => (cut(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        cut();
+        for (const s of held) s.destroy();
+        server.close(() => r());
+      }),
   };
 }

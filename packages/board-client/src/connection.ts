@@ -38,6 +38,11 @@ export interface BoardConnectionOptions {
   maxBackoffMs?: number;
   /** Deadline for a dial that neither connects nor fails (a black-holed address). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * A connected socket that hears nothing for this long is dead (the centre sends a heartbeat every 700 ms; a centre
+   * that lost power sends no TCP reset, and y-websocket's own watchdog waits 30 s). Default 2100 (three beats).
+   */
+  silenceMs?: number;
   now?: () => number;
   /** Random source in [0, 1) for the jitter. Default Math.random. */
   random?: () => number;
@@ -48,6 +53,7 @@ export type DialReason = 'start' | 'failover' | 'retry' | 'switch' | 'online' | 
 export type ConnectionEvent =
   | { type: 'dial'; centre: string; delayMs: number; reason: DialReason; at: number }
   | { type: 'unreachable'; centre: string; downForMs: number; at: number }
+  | { type: 'silent'; centre: string; doc: string; silentForMs: number; at: number }
   | { type: 'closed'; centre: string; doc: string; code: number; reason: string; at: number }
   | { type: 'write-refused'; centre: string; doc: string; reason: string; at: number };
 
@@ -58,6 +64,8 @@ type Awareness = WebsocketProvider['awareness'];
 type Phase = 'loading' | 'waiting' | 'dialling' | 'paused' | 'terminal' | 'destroyed';
 
 const MESSAGE_AUTH = 2;
+/** Silence tolerated on a socket that has not finished its first sync (see checkSilence). */
+const SILENCE_BEFORE_SYNC_MS = 20_000;
 const PERMISSION_DENIED = 0;
 
 export class BoardConnection {
@@ -88,6 +96,8 @@ export class BoardConnection {
   private downSince: number | null = null;
   private downTimer: ReturnType<typeof setTimeout> | null = null;
   private dialTimer: ReturnType<typeof setTimeout> | null = null;
+  private silenceTimer: ReturnType<typeof setInterval> | null = null;
+  private readonly silenceMs: number;
   private lastError: { code: number; reason: string } | undefined;
   private state: BoardState;
   private readonly stateListeners = new Set<(s: BoardState) => void>();
@@ -107,6 +117,7 @@ export class BoardConnection {
     this.jitterMs = opts.jitterMs ?? 1000;
     this.maxBackoffMs = opts.maxBackoffMs ?? 10_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5000;
+    this.silenceMs = opts.silenceMs ?? 2100;
     this.now = opts.now ?? (() => Date.now());
     this.random = opts.random ?? Math.random;
     this.state = { centre: this.centres[0]!.name, status: 'offline', failedOver: false };
@@ -225,6 +236,7 @@ export class BoardConnection {
     this.downSince = null;
     // A dial that neither connects nor fails (a black-holed address) still counts as the centre being unreachable.
     this.downTimer = setTimeout(() => this.centreUnreachable(), this.connectTimeoutMs);
+    this.silenceTimer ??= setInterval(() => this.checkSilence(), Math.max(50, Math.round(this.silenceMs / 8)));
     for (const name of this.docNames) {
       const provider = new WebsocketProvider(centre.url, name, this.docs.get(name)!, {
         params: { token: this.token },
@@ -261,6 +273,28 @@ export class BoardConnection {
       };
     }
     this.update();
+  }
+
+  /**
+   * A socket that is open but has heard nothing for silenceMs: the centre (or the path to it) died without a reset.
+   * The silence already lasted longer than failoverAfterMs, so the documents move on at once (with the jitter).
+   */
+  private checkSilence(): void {
+    if (this.phase !== 'dialling') return;
+    const now = Date.now(); // y-websocket stamps wsLastMessageReceived with the wall clock
+    for (const [doc, p] of this.providers) {
+      const quiet = now - p.wsLastMessageReceived;
+      // Until a document has synced, its first (possibly large) sync message may be on a slow line: nothing arrives
+      // until all of it has, so only a much longer silence counts then.
+      const limit = p.synced ? this.silenceMs : Math.max(this.silenceMs, SILENCE_BEFORE_SYNC_MS);
+      if (!p.wsconnected || quiet < limit) continue;
+      const centre = this.centres[this.index]!.name;
+      this.emit({ type: 'silent', centre, doc, silentForMs: quiet, at: this.now() });
+      if (this.downTimer !== null) clearTimeout(this.downTimer);
+      this.downSince ??= this.now() - quiet;
+      this.centreUnreachable();
+      return;
+    }
   }
 
   /** Every document connected or synced again: the centre is reachable. */
@@ -347,7 +381,8 @@ export class BoardConnection {
   private clearTimers(): void {
     if (this.downTimer !== null) clearTimeout(this.downTimer);
     if (this.dialTimer !== null) clearTimeout(this.dialTimer);
-    this.downTimer = this.dialTimer = null;
+    if (this.silenceTimer !== null) clearInterval(this.silenceTimer);
+    this.downTimer = this.dialTimer = this.silenceTimer = null;
     this.downSince = null;
   }
 
