@@ -181,7 +181,8 @@ describe('editDraft', () => {
     const doc = new Y.Doc();
     const id = createOrder(doc, draftFor(), agent);
     expect(() => editDraft(doc, id, { colour: 'red' } as never, agent)).toThrow(WorkOrderError);
-    expect(() => editDraft(doc, id, { address: '' }, agent)).toThrow(ZodError);
+    expect(() => editDraft(doc, id, { address: '' }, agent)).toThrow(WorkOrderError);
+    expect(() => editDraft(doc, id, { address: null }, agent)).toThrow(/address/);
     expect(() =>
       editDraft(doc, id, { region: { city: 'xiamen', county: 'siming', areaClass: 'urban' } }, agent),
     ).toThrow(/cannot move/);
@@ -189,6 +190,19 @@ describe('editDraft', () => {
       'region',
     ]);
     expect(editDraft(doc, id, { address: draftFor().address }, agent)).toEqual([]);
+  });
+
+  it('clears optional fields with null, and says nothing changed when they were empty already', () => {
+    const doc = new Y.Doc();
+    const id = createOrder(doc, { ...draftFor(), callerName: '林女士', customerAccount: '3500123456' }, agent);
+    expect(editDraft(doc, id, { callerName: null, customerAccount: null }, agent)).toEqual([
+      'callerName',
+      'customerAccount',
+    ]);
+    const d = readOrder(doc, id)!.order.draft;
+    expect(d.callerName).toBeUndefined();
+    expect(d.customerAccount).toBeUndefined();
+    expect(editDraft(doc, id, { callerName: null }, agent)).toEqual([]);
   });
 });
 

@@ -154,18 +154,33 @@ export function comment(doc: Y.Doc, id: string, text: string, actor: Actor, now:
   return c;
 }
 
+/** New values for draft fields; `null` clears an optional field (the caller's name, the customer account). */
+export type DraftPatch = { [K in keyof OrderDraft]?: OrderDraft[K] | null };
+
 /**
  * Edits draft fields. Each field is its own map key, so two people editing different fields both keep their change;
  * on the same field the last writer wins. The region's city cannot change (an order lives in its city's document).
  * Returns the fields that actually changed.
  */
-export function editDraft(doc: Y.Doc, id: string, patch: Partial<OrderDraft>, actor: Actor): DraftField[] {
+export function editDraft(doc: Y.Doc, id: string, patch: DraftPatch, actor: Actor): DraftField[] {
   ActorSchema.parse(actor);
   const { map, current } = requireOrder(doc, id);
   const fields = Object.keys(clean(patch)) as DraftField[];
   const unknown = fields.filter((f) => !DRAFT_FIELDS.includes(f));
   if (unknown.length > 0) throw new WorkOrderError('invalid_payload', `not draft fields: ${unknown.join(', ')}`);
-  const next = OrderDraftSchema.parse({ ...current.order.draft, ...clean(patch) });
+  const merged: Record<string, unknown> = { ...current.order.draft };
+  for (const f of fields) {
+    if (patch[f] === null) delete merged[f];
+    else merged[f] = patch[f];
+  }
+  const parsed = OrderDraftSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new WorkOrderError(
+      'invalid_payload',
+      parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    );
+  }
+  const next = parsed.data;
   if (next.region.city !== current.order.draft.region.city) {
     throw new WorkOrderError(
       'invalid_payload',
@@ -175,7 +190,9 @@ export function editDraft(doc: Y.Doc, id: string, patch: Partial<OrderDraft>, ac
   const changed = fields.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(current.order.draft[f]));
   const draft = childMap(map, DRAFT_KEY);
   if (!draft) throw new WorkOrderError('invalid_payload', `order ${id} has no draft`);
-  if (changed.length > 0) doc.transact(() => changed.forEach((f) => draft.set(f, next[f])));
+  if (changed.length > 0) {
+    doc.transact(() => changed.forEach((f) => (next[f] === undefined ? draft.delete(f) : draft.set(f, next[f]))));
+  }
   return changed;
 }
 

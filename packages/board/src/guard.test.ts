@@ -134,6 +134,17 @@ describe('checkUpdate allows', () => {
     expect(readOrder(server, id)!.order.draft.address).toBe('五四路 3 号');
   });
 
+  it("clearing an optional draft field (the caller's name) through editDraft", () => {
+    const { server, client, id } = setup();
+    expect(readOrder(server, id)!.order.draft.callerName).toBeDefined();
+    expectOk(
+      server,
+      change(client, () => editDraft(client, id, { callerName: null }, agent)),
+      pAgent,
+    );
+    expect(readOrder(server, id)!.order.draft.callerName).toBeUndefined();
+  });
+
   it('an offline console sending an order it opened and moved on, in one update', () => {
     const { server, client } = setup();
     const id = createOrder(client, draftFor(), agent);
@@ -303,9 +314,9 @@ describe('checkUpdate refuses', () => {
     );
     expectRefused(
       server,
-      attempt(server, (c) => (part(c, 'draft') as Y.Map<unknown>).delete('callerName')),
+      attempt(server, (c) => (part(c, 'draft') as Y.Map<unknown>).delete('address')),
       pAgent,
-      /draft field callerName/,
+      /required draft field address/,
     );
     expectRefused(
       server,

@@ -496,6 +496,9 @@ class UpdateCheck {
     ) {
       return; // a draft value overwritten by a new value in this update (map last-writer-wins)
     }
+    if (container.kind === 'draft' && isDraftField(key) && OrderDraftSchema.shape[key].safeParse(undefined).success) {
+      return; // an optional field cleared (the caller's name, the customer account): the draft is still complete
+    }
     const orderId = container.kind === 'orders' ? key : container.orderId;
     const orderItem = container.kind === 'orders' ? item : container.orderItem;
     if (
@@ -512,7 +515,7 @@ class UpdateCheck {
         : container.kind === 'order'
           ? `the ${key} of order ${orderId}`
           : container.kind === 'draft'
-            ? `draft field ${key} of order ${orderId} without a new value`
+            ? `required draft field ${key} of order ${orderId} without a new value`
             : `${container.kind === 'events' ? 'an event' : 'a comment'} of order ${orderId}`;
     refuse(
       `deletes ${what}: clients may only overwrite draft fields; orders leave the board by the centre's retention sweep`,

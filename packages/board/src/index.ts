@@ -14,7 +14,7 @@ export {
   importOrder,
   observeOrders,
 } from './board';
-export type { ActInput, BoardOrder, DraftField, OrderRecord, SupersededEvent } from './board';
+export type { ActInput, BoardOrder, DraftField, DraftPatch, OrderRecord, SupersededEvent } from './board';
 export { checkUpdate } from './guard';
 export type { GuardMode, GuardVerdict } from './guard';
 export { RETENTION_ORIGIN, archivedOrders, sweepArchived } from './retention';
