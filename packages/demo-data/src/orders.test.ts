@@ -27,6 +27,20 @@ describe('generateOrders', () => {
     expect(generateOrders({ seed: 7, count: 0, now })).toEqual([]);
   });
 
+  it('makes most orders recent, as on a live board, all within the last two days', () => {
+    const now = new Date('2026-11-23T10:00:00+08:00');
+    const ages = generateOrders({ seed: 11, count: 2000, now }).map(
+      (o) => (now.getTime() - Date.parse(o.events[0]!.at)) / 3_600_000,
+    );
+    const share = (hours: number) => ages.filter((a) => a < hours).length / ages.length;
+    expect(Math.min(...ages)).toBeGreaterThan(0);
+    expect(Math.max(...ages)).toBeLessThanOrEqual(48);
+    expect(share(1)).toBeGreaterThan(0.2);
+    expect(share(6)).toBeGreaterThan(0.4);
+    expect(share(6)).toBeLessThan(0.65);
+    expect(share(24)).toBeLessThan(0.95);
+  });
+
   it('makes count orders with unique centre-day-number ids', () => {
     expect(orders).toHaveLength(400);
     expect(new Set(orders.map((o) => o.id)).size).toBe(400);

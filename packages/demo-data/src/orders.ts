@@ -281,12 +281,19 @@ function iso(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString();
 }
 
-/** Generates `count` demo orders spread over the 48 hours before `now`, sorted by acceptance time. */
+/**
+ * Generates `count` demo orders over the 48 hours before `now`, sorted by acceptance time. Most are recent, as on a
+ * live board (half are under six hours old, about a quarter under one hour), so SLA clocks show every level, not a
+ * wall of overdue orders.
+ */
 export function generateOrders({ seed, count, now }: GenerateOrdersOptions): DemoOrder[] {
   const f = new Faker({ locale: [zh_CN, en, base] });
   f.seed(seed);
   const nowMs = Math.floor(now.getTime() / 1000) * 1000;
-  const created = Array.from({ length: count }, () => nowMs - f.number.int({ min: 2 * MINUTE, max: WINDOW }));
+  const created = Array.from(
+    { length: count },
+    () => nowMs - 2 * MINUTE - Math.floor((WINDOW - 2 * MINUTE) * f.number.float({ min: 0, max: 1 }) ** 3),
+  );
   created.sort((a, b) => a - b);
   const counters = new Map<string, number>();
   return created.map((createdMs) => {
