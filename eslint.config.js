@@ -43,6 +43,7 @@ export default tseslint.config(
       'packages/customers/src/**',
       'packages/routing/src/**',
       'packages/config/src/**',
+      'packages/softphone/src/**',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

@@ -2,12 +2,17 @@
 // own SQLite cache) and Debian's Chromium driven by Playwright. Everything binds to 127.0.0.1.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { startTwins, tempDir } from '../sync-server/test/harness';
+import { login as apiLogin, startTwins, tempDir } from '../sync-server/test/harness';
+import type { CentreProcess } from '../sync-server/test/harness';
+import { api } from '../sync-server/test/sip-centres';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
@@ -128,4 +133,60 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path });
   return path;
+}
+
+// ---- telephony: centres with their SIP servers, the caller and agent pages ------------------------------------------
+
+/** The built caller and bare agent pages (`pnpm --filter @twinline/caller build`, run by the root e2e script). */
+export const CALLER_DIST = join(ROOT, 'packages/caller/dist');
+
+const STATIC_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.wav': 'audio/wav',
+};
+
+/** Serves a directory's files over HTTP on 127.0.0.1 (a loopback origin is a secure context, as WebRTC needs). */
+export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
+  if (!existsSync(join(dir, 'index.html')))
+    throw new Error(`${dir} has no index.html: build it first (bash scripts/pnpm.sh --filter @twinline/caller build)`);
+  const root = resolve(dir);
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(root + sep)) return void res.writeHead(403).end();
+    readFile(file).then(
+      (body) =>
+        res.writeHead(200, { 'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
+      () => res.writeHead(404).end(),
+    );
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+  };
+}
+
+/**
+ * Kills a centre's Kamailio (SIGKILL to its process group, as a crash would), leaving the centre itself running:
+ * the SIP server fails mid-shift. The centre logs the group's pid when Kamailio starts listening.
+ */
+export function killSip(centre: CentreProcess): void {
+  const line = [...centre.logs].reverse().find((l) => l.msg === 'kamailio listening');
+  if (!line || typeof line.pid !== 'number') throw new Error(`${centre.name}: no running Kamailio in the log`);
+  try {
+    process.kill(-line.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Sets an agent "ready" (POST /api/agent/state), so call routing offers it calls; also ends its after-call work. */
+export async function makeReady(centre: CentreProcess, user: string): Promise<void> {
+  const r = await api(centre, '/api/agent/state', { token: await apiLogin(centre, user), body: { state: 'ready' } });
+  if (r.status !== 200) throw new Error(`make ${user} ready: ${r.status} ${JSON.stringify(r.body)}`);
 }

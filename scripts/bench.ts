@@ -19,7 +19,10 @@ const MODULES = [
   'packages/routing/src/bench/routing.bench.ts',
   'sync-server/bench/centre.bench.ts',
   'sync-server/bench/customers.bench.ts',
+  'sync-server/bench/calls.bench.ts',
+  'desktop/bench/screenpop.bench.ts',
   'e2e/bench/console.bench.ts',
+  'e2e/bench/sip.bench.ts',
 ];
 
 const only = process.argv.slice(2);

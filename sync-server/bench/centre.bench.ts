@@ -6,6 +6,7 @@ import type { Actor } from '@twinline/workorder';
 import { connectClient, eventually, login, startTwins } from '../test/harness';
 import type { CentreProcess, Client } from '../test/harness';
 import type { BenchResult } from '../../scripts/bench';
+import { pct, round } from '../../scripts/bench-kit';
 
 const lead: Actor = { userId: 'lead.fz', role: 'team_lead', centre: 'fuzhou' };
 const draft = {
@@ -17,10 +18,6 @@ const draft = {
   callerNumber: '059100000000',
   description: '压测工单',
 };
-
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
 async function relayLatency(from: Client, to: Client, n: number): Promise<number[]> {
   const id = createOrder(from.doc, draft, lead);

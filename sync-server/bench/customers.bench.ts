@@ -1,7 +1,7 @@
 // Customer directory benchmarks: generate and import 1,000,000 customers (time, database size), then screen-pop
 // lookups by phone on that directory, in the storage and over HTTP from a real centre process, plus quick search
 // and a whole city's delta (what a console's cache downloads on first start).
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,20 +10,12 @@ import { writeCustomersCsv } from '../src/customers-cli';
 import { openCentreStorage } from '../src/storage';
 import { login, startCentreProcess } from '../test/harness';
 import type { BenchResult } from '../../scripts/bench';
+import { fileSize, pct, round } from '../../scripts/bench-kit';
 
 const COUNT = Number(process.env.TWINLINE_BENCH_CUSTOMERS ?? 1_000_000);
 const SEED = 95598;
 
-const pct = (xs: number[], p: number) =>
-  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
-const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
-const size = (file: string) => {
-  try {
-    return statSync(file).size;
-  } catch {
-    return 0;
-  }
-};
+const size = fileSize;
 /** Phones of customers spread over the whole directory (generated again from the seed, nothing kept). */
 const samplePhones = (n: number) =>
   Array.from({ length: n }, (_, i) => customerAt(SEED, Math.floor(((i * 7919) % n) * (COUNT / n))).phones[0]!);

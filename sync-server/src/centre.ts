@@ -28,6 +28,10 @@ import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
 import { customerRoutes } from './http/customers';
 import { startDemoCustomers } from './customers-demo';
 import { createCentreSip } from './sip/service';
+import type { CentreSip } from './sip/service';
+import { CallCentre, vipLookup } from './calls/call-centre';
+import { callRoutes } from './calls/http';
+import { routingFor } from './calls/routing-config';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const ArchiveQuerySchema = z.object({
@@ -41,11 +45,18 @@ export interface Centre {
   readonly config: CentreConfig;
   readonly port: number;
   readonly metrics: Metrics;
+  /** Call routing and agent states (null when the centre routes no calls). */
+  readonly calls: CallCentre | null;
   close(): Promise<void>;
 }
 
 export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   const config = CentreConfigSchema.parse(input);
+  const routing = routingFor({ centre: config.name, demo: config.demo, routing: config.routing });
+  if (config.sip && !routing)
+    throw new Error(
+      'a centre with a SIP server needs call routing: --routing-config <file> (or --demo for fuzhou, xiamen)',
+    );
   const log = createLogger(config.name, config.logLevel);
   const metrics = createMetrics(config.name);
   const storage = await openCentreStorage(config.dataDir);
@@ -64,9 +75,29 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     log,
   );
   const janitor = new Janitor(rooms, storage, log, config);
-  const sip = config.sip
-    ? createCentreSip({ centre: config.name, sip: config.sip, tokenSecret: config.tokenSecret, tokens, log })
+  let sip: CentreSip | null = null;
+  const calls = routing
+    ? await CallCentre.open({
+        routing,
+        store: storage.calls,
+        log: log.child({ component: 'calls' }),
+        twinStatus: () => (config.sip?.overflowToTwin && peer.connected ? 'up' : 'down'),
+        phones: config.sip ? (user) => sip?.registrations.phones(user) ?? 0 : undefined,
+        isVip: vipLookup(storage.customers),
+      })
     : null;
+  if (config.sip && calls) {
+    sip = createCentreSip({
+      centre: config.name,
+      sip: config.sip,
+      tokenSecret: config.tokenSecret,
+      tokens,
+      log,
+      decide: calls.decide,
+      onEvent: (event) => calls.onSipEvent(event),
+      decideTimeoutMs: calls.decideTimeoutMs,
+    });
+  }
 
   if (config.demo) await seedDemo(config, storage, rooms, log);
 
@@ -83,6 +114,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   });
 
   const customers = customerRoutes({ directory: storage.customers, authorise });
+  const callApi = calls ? callRoutes({ calls, authorise, tokens }) : null;
 
   async function authorise(req: IncomingMessage): Promise<Principal> {
     const p = await tokens.verify(bearer(req));
@@ -162,6 +194,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
       });
     }
     if (await customers(req, res, url)) return;
+    if (callApi && (await callApi(req, res, url))) return;
     throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
   }
 
@@ -248,6 +281,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   const port = (server.address() as { port: number }).port;
   peer.start();
   janitor.start();
+  calls?.start();
   const demoCustomers = startDemoCustomers(
     storage.customers,
     { count: config.demo ? config.demoCustomers : 0, seed: config.demoSeed },
@@ -259,9 +293,11 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     config,
     port,
     metrics,
+    calls,
     async close() {
       janitor.stop();
       peer.stop();
+      await calls?.stop();
       for (const ws of sockets) ws.close(CLOSE.shuttingDown.code, CLOSE.shuttingDown.reason);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,5 +1,6 @@
 // A centre's configuration: parsed from the command line (main.ts) or given by tests, validated here, once.
 import { z } from 'zod';
+import { RoutingConfigSchema } from '@twinline/routing';
 import { SipConfigSchema } from './sip/config';
 
 export const CentreConfigSchema = z.object({
@@ -49,6 +50,8 @@ export const CentreConfigSchema = z.object({
   demoCustomers: z.number().int().nonnegative().max(10_000_000).default(0),
   /** Present when the centre runs a SIP server (Kamailio): softphone credentials and call routing. */
   sip: SipConfigSchema.optional(),
+  /** Call routing (--routing-config); a demo centre without one routes with the demo configuration. */
+  routing: RoutingConfigSchema.optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 export type CentreConfig = z.infer<typeof CentreConfigSchema>;

@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { startCentre } from './centre';
 import { DEMO_PEER_SECRET, DEMO_TOKEN_SECRET } from './config';
 import { SIP_CLI_HELP, SIP_CLI_OPTIONS, sipFromArgs } from './sip/cli';
+import { loadRoutingConfig } from './calls/routing-config';
 
 const HELP = `twinline centre: one centre server of the twin-centre board
 
@@ -20,6 +21,7 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
   --janitor-ms <n>    how often the archive/retention pass runs (default 60 s)
   --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
+  --routing-config <file>  call routing (JSON, @twinline/routing's RoutingConfig); default with --demo: the demo's
 ${SIP_CLI_HELP}
 
 Secrets come from TWINLINE_TOKEN_SECRET and TWINLINE_PEER_SECRET (demo values when unset).`;
@@ -41,6 +43,7 @@ async function main(): Promise<void> {
       'retention-ms': { type: 'string' },
       'janitor-ms': { type: 'string' },
       'unload-ms': { type: 'string' },
+      'routing-config': { type: 'string' },
       ...SIP_CLI_OPTIONS,
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -67,6 +70,7 @@ async function main(): Promise<void> {
     janitorEveryMs: optionalNumber(values['janitor-ms']),
     unloadAfterMs: optionalNumber(values['unload-ms']),
     sip: sip?.config,
+    routing: values['routing-config'] ? loadRoutingConfig(resolve(values['routing-config'])) : undefined,
   });
   const kamailio = await sip?.start(centre, tokenSecret).catch(async (error: unknown) => {
     await centre.close();

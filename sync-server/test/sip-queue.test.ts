@@ -36,6 +36,7 @@ describe.skipIf(!kamailioInstalled)(
     let kamailio: KamailioProcess;
     let trunk: UdpTrunk;
     let phone: WsPhone;
+    let phone2: WsPhone;
     let decide: Decide = async () => ({ action: 'reject', code: 480, reason: 'Not Set' });
     const requests: { request: RouteRequest; signal: AbortSignal }[] = [];
     const events: SipEvent[] = [];
@@ -77,10 +78,14 @@ describe.skipIf(!kamailioInstalled)(
       phone = await WsPhone.connect(kamailio.wsUrl);
       const c = ephemeralCredentials(SECRET, 'agent.fz', 600);
       expect((await phone.register('agent.fz', c.username, c.password)).status).toBe(200);
+      phone2 = await WsPhone.connect(kamailio.wsUrl);
+      const c2 = ephemeralCredentials(SECRET, 'agent2.fz', 600);
+      expect((await phone2.register('agent2.fz', c2.username, c2.password)).status).toBe(200);
     }, 30_000);
 
     afterAll(async () => {
       phone?.close();
+      phone2?.close();
       trunk?.close();
       await kamailio?.stop();
       await new Promise((r) => server?.close(r));
@@ -122,17 +127,75 @@ describe.skipIf(!kamailioInstalled)(
       expect((await call.hangup()).status).toBe(200);
     });
 
-    it('an agent who declines, or lets it ring until the caller gives up: the caller hears it, the centre too', async () => {
-      decide = async () => ({ action: 'agent', user: 'agent.fz' });
+    const asked = (callId: string) => requests.filter((r) => r.request.callId === callId).map((r) => r.request);
+
+    it('an agent who declines: the centre is asked again and the next agent gets the call, the caller hears only ringing', async () => {
+      decide = async (req) => ({ action: 'agent', user: req.retry ? 'agent2.fz' : 'agent.fz' });
       phone.answer = { code: 486, reason: 'Busy Here' };
-      const declined = trunk.call(kamailio.udp, { caller: '05917778888', dialled: '95598' });
-      expect((await declined.final).status).toBe(486);
+      const call = trunk.call(kamailio.udp, { caller: '05917778888', dialled: '95598' });
+      await phone2.inbox.wait((m) => m.method === 'INVITE' && header(m, 'call-id') === call.callId, 'INVITE at B');
+      expect((await call.final).status).toBe(200);
+      expect(call.responses.filter((r) => (r.status ?? 0) >= 300)).toEqual([]);
+      expect(asked(call.callId)).toMatchObject([
+        { attempt: 1 },
+        { attempt: 2, retry: true, failedUser: 'agent.fz', failedCode: 486 },
+      ]);
+      await eventually(
+        () => events.some((e) => 'callId' in e && e.callId === call.callId && e.event === 'answered'),
+        'answered event',
+      );
+      expect(events.find((e) => 'callId' in e && e.callId === call.callId && e.event === 'answered')).toMatchObject({
+        user: 'agent2.fz',
+      });
+      expect((await call.hangup()).status).toBe(200);
+      phone.answer = 'answer';
+    });
+
+    it('a phone that rings out or is not registered: asked again with the code; the centre may then refuse', async () => {
+      phone.answer = 'ring';
+      decide = async (req) =>
+        !req.retry
+          ? { action: 'agent', user: 'nobody.fz' }
+          : req.failedUser === 'nobody.fz'
+            ? { action: 'agent', user: 'agent.fz', ringMs: 1500 }
+            : { action: 'reject', code: 486, reason: 'Busy Here - all agents busy' };
+      const t0 = Date.now();
+      const call = trunk.call(kamailio.udp, { caller: '05917778889', dialled: '95598*2' });
+      const final = await call.final;
+      expect([final.status, final.reason]).toEqual([486, 'Busy Here - all agents busy']);
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(1300);
+      expect(asked(call.callId)).toMatchObject([
+        { attempt: 1 },
+        { attempt: 2, retry: true, failedUser: 'nobody.fz', failedCode: 480, dialled: '95598*2', digit: '2' },
+        { attempt: 3, retry: true, failedUser: 'agent.fz', failedCode: 408 },
+      ]);
+      phone.answer = 'answer';
+    });
+
+    it('asks at most six times per call, then refuses 480 and tells the centre', async () => {
+      decide = async () => ({ action: 'agent', user: 'agent.fz' });
+      phone.answer = { code: 603, reason: 'Decline' };
+      const call = trunk.call(kamailio.udp, { caller: '05917778890', dialled: '95598' });
+      const final = await call.final;
+      expect([final.status, final.reason]).toEqual([480, 'No Agent Answered']);
+      expect(asked(call.callId)).toHaveLength(6);
       await eventually(
         () =>
-          events.some((e) => 'callId' in e && e.callId === declined.callId && e.event === 'failed' && e.code === 486),
-        'failed event with the code',
+          events.some(
+            (e) =>
+              'callId' in e &&
+              e.callId === call.callId &&
+              e.event === 'failed' &&
+              e.code === 603 &&
+              e.user === 'agent.fz',
+          ),
+        'failed event with the agent and the code',
       );
+      phone.answer = 'answer';
+    });
 
+    it('an agent who lets it ring until the caller gives up: the caller hears 487, the centre hears cancel', async () => {
+      decide = async () => ({ action: 'agent', user: 'agent.fz' });
       phone.answer = 'ring';
       const abandoned = trunk.call(kamailio.udp, { caller: '05917779999', dialled: '95598' });
       await phone.inbox.wait((m) => m.method === 'INVITE' && header(m, 'call-id') === abandoned.callId, 'the INVITE');

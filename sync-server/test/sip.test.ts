@@ -1,52 +1,31 @@
-// Each centre's SIP server: real Kamailio processes started by real centres (pnpm centre --sip-…), a softphone over
-// WebSocket and a hotline trunk over UDP (test/sip-client.ts).
+// Each centre's SIP server: real Kamailio processes started by real centres (pnpm centre --sip-…), linked twins, a
+// softphone over WebSocket and a hotline trunk over UDP (test/sip-client.ts). Who gets a call is the centre's router
+// (demo configuration): agents are made ready through the agent API first. test/calls.test.ts tests the routing.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findKamailio } from '../src/sip/kamailio';
-import { SipCredentialsSchema } from '../src/sip/contract';
-import type { SipCredentials } from '../src/sip/contract';
-import { eventually, freePort, login, startCentreProcess } from './harness';
-import type { CentreProcess } from './harness';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, freePort, login } from './harness';
 import { UdpTrunk, WsPhone, header } from './sip-client';
+import {
+  api,
+  credentials,
+  kamailioInstalled,
+  routeAnswerFor,
+  signOutEveryone,
+  sipEvents,
+  startSipTwins,
+} from './sip-centres';
+import type { SipCentre } from './sip-centres';
 
 const SIPP_SCENARIO = resolve(import.meta.dirname, 'sipp/hotline-call.xml');
 const sippInstalled = existsSync('/usr/bin/sipp');
 
-const kamailioInstalled = (() => {
-  try {
-    findKamailio();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-interface SipCentre {
-  centre: CentreProcess;
-  ws: string;
-  udp: { host: string; port: number };
+/** The agent takes calls: ready through the console's API (its phone must be registered first). */
+async function ready(at: SipCentre, user: string): Promise<void> {
+  const r = await api(at.centre, '/api/agent/state', { token: await login(at.centre, user), body: { state: 'ready' } });
+  expect(r.status, JSON.stringify(r.body)).toBe(200);
 }
-
-async function credentials(c: CentreProcess, user: string): Promise<SipCredentials> {
-  const res = await fetch(`${c.http}/api/sip/credentials`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${await login(c, user)}` },
-  });
-  expect(res.status).toBe(200);
-  return SipCredentialsSchema.parse(await res.json());
-}
-
-const routeAnswers = (c: CentreProcess) =>
-  c.logs.filter((l) => l.msg === 'sip route') as {
-    callId: string;
-    answer: unknown;
-    fromTwin: boolean;
-    digit?: string;
-  }[];
-const sipEvents = (c: CentreProcess) =>
-  c.logs.filter((l) => l.msg === 'sip event').map((l) => l.sipEvent as Record<string, unknown>);
 
 const TITLE = kamailioInstalled
   ? 'SIP server per centre'
@@ -57,33 +36,21 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
   let xiamen: SipCentre;
   const phones: WsPhone[] = [];
   let trunk: UdpTrunk;
+  let stopTwins: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const [fzWs, fzUdp, xmWs, xmUdp] = [await freePort(), await freePort(), await freePort(), await freePort()];
-    const sipFlags = (ws: number, udp: number, twinUdp: number, twinName: string, twinWs: number) => [
-      '--sip-ws-port',
-      String(ws),
-      '--sip-udp-port',
-      String(udp),
-      '--sip-twin',
-      `udp:127.0.0.1:${twinUdp}`,
-      '--sip-twin-ws',
-      `${twinName}=ws://127.0.0.1:${twinWs}`,
-    ];
-    const [fz, xm] = await Promise.all([
-      startCentreProcess({ name: 'fuzhou', flags: sipFlags(fzWs, fzUdp, xmUdp, 'xiamen', xmWs) }),
-      startCentreProcess({ name: 'xiamen', flags: sipFlags(xmWs, xmUdp, fzUdp, 'fuzhou', fzWs) }),
-    ]);
-    await Promise.all([fz, xm].map((c) => c.waitForLog((l) => l.msg === 'kamailio listening')));
-    fuzhou = { centre: fz, ws: `ws://127.0.0.1:${fzWs}`, udp: { host: '127.0.0.1', port: fzUdp } };
-    xiamen = { centre: xm, ws: `ws://127.0.0.1:${xmWs}`, udp: { host: '127.0.0.1', port: xmUdp } };
+    ({ fuzhou, xiamen, stop: stopTwins } = await startSipTwins());
     trunk = await UdpTrunk.open();
-  }, 60_000);
+  }, 90_000);
+
+  afterEach(async () => {
+    await Promise.all([signOutEveryone(fuzhou, 'lead.fz'), signOutEveryone(xiamen, 'lead.xm')]);
+  });
 
   afterAll(async () => {
     for (const p of phones) p.close();
     trunk?.close();
-    await Promise.all([fuzhou?.centre.stop(), xiamen?.centre.stop()]);
+    await stopTwins?.();
   });
 
   async function phone(at: SipCentre): Promise<WsPhone> {
@@ -140,14 +107,15 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const p = await phone(fuzhou);
     expect((await p.register('agent.fz', c.username, c.password)).status).toBe(200);
     await eventually(() => sipEvents(fuzhou.centre).some((e) => e.user === 'agent.fz'), 'registration reported');
+    await ready(fuzhou, 'agent.fz');
 
-    const call = trunk.call(fuzhou.udp, { caller: '05922123456', dialled: '95598*3' });
+    const call = trunk.call(fuzhou.udp, { caller: '05912123456', dialled: '95598*3' });
     const invite = await p.waitForInvite();
-    expect(header(invite, 'from')).toContain('sip:05922123456@');
+    expect(header(invite, 'from')).toContain('sip:05912123456@');
     const answered = await call.final;
     expect(answered.status).toBe(200);
     expect(call.responses.some((r) => r.status === 180)).toBe(true);
-    const decision = routeAnswers(fuzhou.centre).find((r) => r.callId === call.callId);
+    const decision = await routeAnswerFor(fuzhou.centre, call.callId);
     expect(decision).toMatchObject({ digit: '3', fromTwin: false, answer: { action: 'agent', user: 'agent.fz' } });
 
     expect((await call.hangup()).status).toBe(200);
@@ -169,13 +137,14 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const p = await phone(xiamen);
     expect((await p.register('agent.xm', c.username, c.password)).status).toBe(200);
     await eventually(() => sipEvents(xiamen.centre).some((e) => e.user === 'agent.xm'), 'registration reported');
+    await ready(xiamen, 'agent.xm');
 
     const call = trunk.call(fuzhou.udp, { caller: '13800138000', dialled: '95598' });
     const invite = await p.waitForInvite();
     expect(header(invite, 'from')).toContain('sip:13800138000@');
     expect((await call.final).status).toBe(200);
-    expect(routeAnswers(fuzhou.centre).find((r) => r.callId === call.callId)?.answer).toEqual({ action: 'twin' });
-    expect(routeAnswers(xiamen.centre).find((r) => r.callId === call.callId)).toMatchObject({
+    expect((await routeAnswerFor(fuzhou.centre, call.callId)).answer).toEqual({ action: 'twin' });
+    expect(await routeAnswerFor(xiamen.centre, call.callId)).toMatchObject({
       fromTwin: true,
       answer: { action: 'agent', user: 'agent.xm' },
     });
@@ -188,15 +157,15 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
   });
 
   it('refuses the call with the code and reason the centre gives', async () => {
-    // Nobody is registered anywhere: fuzhou overflows to xiamen, which refuses; the caller hears xiamen's answer.
+    // Nobody is signed in anywhere: fuzhou overflows to xiamen, which refuses; the caller hears xiamen's answer.
     const call = trunk.call(fuzhou.udp, { caller: '05912345678', dialled: '95598' });
     const final = await call.final;
     expect(final.status).toBe(480);
-    expect(final.reason).toBe('No Agent Available');
-    expect(routeAnswers(xiamen.centre).find((r) => r.callId === call.callId)?.answer).toEqual({
+    expect(final.reason).toBe('Temporarily Unavailable - no agent signed in');
+    expect((await routeAnswerFor(xiamen.centre, call.callId)).answer).toEqual({
       action: 'reject',
       code: 480,
-      reason: 'No Agent Available',
+      reason: 'Temporarily Unavailable - no agent signed in',
     });
   });
 
@@ -209,13 +178,14 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
       const p = await phone(fuzhou);
       expect((await p.register('agent4.fz', c.username, c.password)).status).toBe(200);
       await eventually(() => sipEvents(fuzhou.centre).some((e) => e.user === 'agent4.fz'), 'registration reported');
+      await ready(fuzhou, 'agent4.fz');
       const sipp = spawn(
         '/usr/bin/sipp',
         [
           '-sf',
           SIPP_SCENARIO,
           '-s',
-          '95598*2',
+          '95598*1',
           '-key',
           'caller',
           '05991234567',

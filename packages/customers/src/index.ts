@@ -3,3 +3,4 @@
 export * from './phone';
 export * from './schema';
 export * from './csv';
+export * from './rows';

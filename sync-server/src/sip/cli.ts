@@ -59,6 +59,8 @@ export function sipFromArgs(args: SipArgs) {
         hotline: sip.hotline,
         sipSecret: sipSecretFrom(tokenSecret),
         apiKey: sipApiKeyFrom(tokenSecret),
+        // Kamailio holds a queued call a little longer than the centre may take to decide (its longest queue wait).
+        holdTimeoutMs: centre.calls ? centre.calls.decideTimeoutMs + 10_000 : undefined,
         log: createLogger(centre.config.name, centre.config.logLevel).child({ component: 'sip' }),
       });
     },

@@ -24,6 +24,15 @@ export const RouteRequestSchema = z.object({
     .optional(),
   /** The call was overflowed here by the twin centre: never send it back. */
   fromTwin: z.boolean(),
+  /** How many times Kamailio has asked about this call, this ask included (1 for a new call). */
+  attempt: z.number().int().min(1).max(100).optional(),
+  /**
+   * Asked again because the phone of the agent named last time failed (`failedUser`, with the SIP code: 486/603
+   * declined, 408 rang out, 480 not registered or unreachable): the caller is still ringing; name the next agent.
+   */
+  retry: z.boolean().optional(),
+  failedUser: SipUser.optional(),
+  failedCode: z.number().int().min(300).max(699).optional(),
 });
 export type RouteRequest = z.infer<typeof RouteRequestSchema>;
 
@@ -36,7 +45,12 @@ const ReasonPhrase = z
 
 /** The centre's answer: ring this agent, overflow to the twin centre, or refuse with this SIP code. */
 export const RouteAnswerSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('agent'), user: SipUser }),
+  z.object({
+    action: z.literal('agent'),
+    user: SipUser,
+    /** How long that phone may ring before Kamailio gives up and asks again (default TWL_RING_TIMEOUT_MS). */
+    ringMs: z.number().int().min(1000).max(300_000).optional(),
+  }),
   z.object({ action: z.literal('twin') }),
   z.object({ action: z.literal('reject'), code: z.number().int().min(400).max(699), reason: ReasonPhrase }),
 ]);
@@ -50,6 +64,8 @@ export const SipEventSchema = z.discriminatedUnion('event', [
     callId: z.string().min(1).max(256),
     /** The SIP code: 200 for answered, the final failure code for failed. */
     code: z.number().int().min(100).max(699).optional(),
+    /** answered, failed: the agent whose phone answered or failed (absent for a call relayed to the twin). */
+    user: SipUser.optional(),
   }),
   z.object({
     event: z.literal('registration'),

@@ -33,8 +33,15 @@ export interface KamailioOptions {
   apiKey: string;
   /** Hotline calls the centre may hold (queue) at once; more wait in Kamailio's task queue. Default 16. */
   asyncWorkers?: number;
-  /** How long an agent's phone rings before the call fails (ms). Default 30 s. */
+  /** How long an agent's phone rings before the call fails (ms), unless the centre's answer says. Default 30 s. */
   ringTimeoutMs?: number;
+  /**
+   * How long the centre may hold a hotline call before it decides (its queue), ms: Kamailio's timer on the waiting
+   * transaction. Default 50 s. The HTTP timeout of the route query is set 5 s under it.
+   */
+  holdTimeoutMs?: number;
+  /** Asks to the centre per call (the first, plus one after each agent's phone failed). Default 6. */
+  routeTries?: number;
   log: Logger;
   /** The kamailio binary; default: TWINLINE_KAMAILIO, else found on PATH or in /usr/sbin. */
   binary?: string;
@@ -87,6 +94,9 @@ export function runtimeConfig(o: KamailioOptions, template = KAMAILIO_TEMPLATE):
     TWL_API_KEY: o.apiKey,
     TWL_ASYNC_WORKERS: o.asyncWorkers ?? 16,
     TWL_RING_TIMEOUT_MS: o.ringTimeoutMs ?? 30_000,
+    TWL_HOLD_TIMEOUT_MS: o.holdTimeoutMs ?? 50_000,
+    TWL_ROUTE_TIMEOUT: Math.max(1, Math.floor((o.holdTimeoutMs ?? 50_000) / 1000) - 5),
+    TWL_ROUTE_TRIES: o.routeTries ?? 6,
   };
   if (o.twin) {
     names.TWL_TWIN_IP = o.twin.host;

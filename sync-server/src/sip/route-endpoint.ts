@@ -21,8 +21,9 @@ export interface SipEndpointOptions {
   onEvent?: (event: SipEvent) => void;
   log: Logger;
   /**
-   * A decision not made by then refuses the call with 503. Kept below Kamailio's own HTTP timeout for the route
-   * query (TWL_ROUTE_TIMEOUT, 45 s) so the caller always hears why.
+   * A decision not made by then refuses the call with 503 (default 40 s). Kept below Kamailio's own HTTP timeout for
+   * the route query (TWL_ROUTE_TIMEOUT: the hold time less 5 s; sip/cli.ts sets the hold time 10 s above this) so
+   * the caller always hears why.
    */
   decideTimeoutMs?: number;
 }
@@ -87,7 +88,7 @@ export function createSipEndpoint(o: SipEndpointOptions): SipEndpoint {
         digit: request.digit,
         fromTwin: request.fromTwin,
         answer,
-        ms: Math.round(performance.now() - started),
+        ms: Math.round((performance.now() - started) * 100) / 100,
       },
       'sip route',
     );

@@ -13,7 +13,7 @@ import type { SipCredentials, SipEvent } from './contract';
 import { ephemeralCredentials, sipApiKeyFrom, sipSecretFrom } from './credentials';
 import { createSipEndpoint } from './route-endpoint';
 import type { Decide } from './route-endpoint';
-import { SipRegistrations, temporaryFirstRegisteredDecide } from './temporary-decide';
+import { SipRegistrations } from './registrations';
 
 /** Who gets a softphone: the people who take calls. Dispatchers and admins do not. */
 export const SIP_ROLES: readonly Role[] = ['agent', 'team_lead'];
@@ -24,10 +24,12 @@ export interface CentreSipOptions {
   tokenSecret: string;
   tokens: TokenService;
   log: Logger;
-  /** Call routing; the temporary first-registered rule (temporary-decide.ts) until the router is plugged in. */
-  decide?: Decide;
-  /** Sees every validated event from Kamailio (agent state will follow calls from here). */
+  /** Call routing: who takes a hotline call (the centre's CallCentre, sync-server/src/calls). */
+  decide: Decide;
+  /** Sees every validated event from Kamailio, after `registrations` has taken registrations in. */
   onEvent?: (event: SipEvent) => void;
+  /** A decision not made by then refuses the call with 503 (see route-endpoint.ts). */
+  decideTimeoutMs?: number;
 }
 
 export interface CentreSip {
@@ -40,7 +42,8 @@ export function createCentreSip(o: CentreSipOptions): CentreSip {
   const registrations = new SipRegistrations();
   const endpoint = createSipEndpoint({
     apiKey: sipApiKeyFrom(o.tokenSecret),
-    decide: o.decide ?? temporaryFirstRegisteredDecide(registrations, o.sip.overflowToTwin),
+    decide: o.decide,
+    decideTimeoutMs: o.decideTimeoutMs,
     log: o.log,
     onEvent: (event) => {
       registrations.apply(event);

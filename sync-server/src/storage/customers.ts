@@ -4,8 +4,17 @@
 import { parse } from 'csv-parse';
 import type { CsvError } from 'csv-parse';
 import { isCityId } from '@twinline/board';
-import { CustomerSchema, checkCsvHeader, customerFromCsv, normalisePhone } from '@twinline/customers';
-import type { CsvReadOptions, Customer, CustomerRecord } from '@twinline/customers';
+import {
+  CUSTOMER_COLUMNS,
+  CustomerSchema,
+  checkCsvHeader,
+  customerCells,
+  customerFromCsv,
+  customerFromRow,
+  normalisePhone,
+  searchClauses,
+} from '@twinline/customers';
+import type { CsvReadOptions, Customer, CustomerRecord, CustomerRow } from '@twinline/customers';
 import type { SqlDriver, SqlValue } from '@twinline/sql';
 import { CUSTOMERS_FTS } from './schema';
 
@@ -85,64 +94,18 @@ export const StoredCustomerSchema = CustomerSchema.refine((c) => isCityId(c.regi
   path: ['region', 'city'],
 });
 
-interface Row {
-  account: string;
-  name: string;
-  phones: string;
-  city: string;
-  county: string;
-  address: string;
-  station_id: string;
-  service_point: string;
-  vip: number;
-  sensitive: number;
-  lat: number | null;
-  lng: number | null;
-  note: string | null;
+interface Row extends CustomerRow {
   version: number;
   deleted: number;
 }
 
-const COLUMNS =
-  'account, name, phones, city, county, address, station_id, service_point, vip, sensitive, lat, lng, note, version, deleted';
+const COLUMNS = `${CUSTOMER_COLUMNS}, version, deleted`;
 
 function toRecord(r: Row): CustomerRecord {
-  const c: CustomerRecord = {
-    account: r.account,
-    name: r.name,
-    phones: JSON.parse(r.phones) as string[],
-    region: { city: r.city, county: r.county },
-    address: r.address,
-    stationId: r.station_id,
-    servicePoint: r.service_point,
-    vip: r.vip === 1,
-    sensitive: r.sensitive === 1,
-    version: r.version,
-    deleted: r.deleted === 1,
-  };
-  if (r.lat !== null && r.lng !== null) c.location = { lat: r.lat, lng: r.lng };
-  if (r.note !== null) c.note = r.note;
-  return c;
+  return { ...customerFromRow(r), version: r.version, deleted: r.deleted === 1 };
 }
 
-/** The cells of one customer in the order the batch statement reads them (json_each over an array of these). */
-function toCells(c: Customer): unknown[] {
-  return [
-    c.account,
-    c.name,
-    JSON.stringify(c.phones),
-    c.region.city,
-    c.region.county,
-    c.address,
-    c.stationId,
-    c.servicePoint,
-    c.vip ? 1 : 0,
-    c.sensitive ? 1 : 0,
-    c.location?.lat ?? null,
-    c.location?.lng ?? null,
-    c.note ?? null,
-  ];
-}
+const toCells = customerCells;
 
 // One statement per batch: the rows arrive as one JSON array (far fewer round trips through the driver than a
 // statement per row). A row identical to the stored one is left alone, so re-importing a file raises no versions.
@@ -160,14 +123,11 @@ const UPSERT = `
     IS NOT (excluded.name, excluded.phones, excluded.city, excluded.county, excluded.address, excluded.station_id,
             excluded.service_point, excluded.vip, excluded.sensitive, excluded.lat, excluded.lng, excluded.note, 0)`;
 
-const TRIGRAM = 3;
 /** Page cache of the connection while a CSV import runs (KiB). */
 const IMPORT_CACHE_KIB = 256 * 1024;
 const clampInt = (v: number | undefined, fallback: number, min: number, max: number) =>
   Math.min(Math.max(Number.isFinite(v) ? Math.floor(v as number) : fallback, min), max);
 /** The smallest string greater than every string starting with `prefix` (for index range scans). */
-const afterPrefix = (prefix: string) =>
-  prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 
 export class CustomerDirectory {
   private constructor(
@@ -250,38 +210,14 @@ export class CustomerDirectory {
    */
   async search(q: string, opts: CustomerSearchOptions = {}): Promise<CustomerRecord[]> {
     const limit = clampInt(opts.limit, 20, 1, 200);
-    let text = q.normalize('NFKC').trim();
-    // A phone number typed with spaces or dashes is one term.
-    if (/^[\d\s+\-()]+$/.test(text)) text = normalisePhone(text) ?? text.replace(/\D/g, '');
-    const terms = text.split(/\s+/u).filter((t) => t.length > 0);
-    if (terms.length === 0) return [];
-    const where: string[] = ['deleted = 0'];
-    const params: SqlValue[] = [];
-    for (const term of terms) {
-      if (/^\d{4,}$/.test(term)) {
-        where.push(
-          `(account >= ? AND account < ? OR account IN
-             (SELECT account FROM customer_phones WHERE phone >= ? AND phone < ?))`,
-        );
-        params.push(term, afterPrefix(term), term, afterPrefix(term));
-      } else if ([...term].length >= TRIGRAM) {
-        if (this.fullText) {
-          where.push('seq IN (SELECT rowid FROM customers_fts WHERE customers_fts MATCH ?)');
-          params.push(`"${term.replaceAll('"', '""')}"`);
-        } else {
-          const like = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-          where.push("(name LIKE ? ESCAPE '\\' OR address LIKE ? ESCAPE '\\')");
-          params.push(like, like);
-        }
-      } else {
-        where.push('name >= ? AND name < ?');
-        params.push(term, afterPrefix(term));
-      }
-    }
-    if (opts.cities) {
-      where.push('city IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(opts.cities));
-    }
+    const clauses = searchClauses(q, {
+      phoneKey: 'account',
+      fullText: this.fullText,
+      ...(opts.cities ? { cities: opts.cities } : {}),
+    });
+    if (!clauses) return [];
+    const where = ['deleted = 0', ...clauses.where];
+    const params: SqlValue[] = clauses.params;
     params.push(limit);
     const rows = await this.db.all<Row>(
       `SELECT ${COLUMNS} FROM customers WHERE ${where.join(' AND ')} LIMIT ?`,

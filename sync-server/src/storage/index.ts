@@ -3,6 +3,8 @@ export type { CentreStorage, CentreStorageOptions } from './storage';
 export { ACCOUNT_ROLES, AccountSchema } from './accounts';
 export type { Account, AccountRole } from './accounts';
 export { ArchiveRecordSchema } from './archive';
+export { CallStore } from './calls';
+export type { CallArrival, CallEndingRecord, CallRecord, DecisionRecord, WrapUp } from './calls';
 export type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
 export { CustomerCsvError, CustomerDirectory, StoredCustomerSchema } from './customers';
 export type { CustomerDelta, CustomerSearchOptions, ImportOptions, ImportSummary, RejectedRow } from './customers';

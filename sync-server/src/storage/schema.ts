@@ -76,6 +76,58 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE customer_versions (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
   INSERT INTO customer_versions (id, version) VALUES (1, 0);
   `,
+  // 3: Call centre (storage/calls.ts): agent state events (agent states are their fold), calls and routing decisions.
+  `
+  CREATE TABLE agent_events (
+    seq        INTEGER PRIMARY KEY,
+    agent_id   TEXT NOT NULL,
+    type       TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    -- 1 when the agent is signed out after this event: replay starts after the agent's last such event.
+    signed_out INTEGER NOT NULL,
+    json       TEXT NOT NULL
+  );
+  CREATE INDEX agent_events_agent ON agent_events (agent_id, seq);
+  CREATE INDEX agent_events_signed_out ON agent_events (agent_id, seq) WHERE signed_out = 1;
+
+  CREATE TABLE calls (
+    call_id     TEXT PRIMARY KEY,
+    caller      TEXT NOT NULL,
+    dialled     TEXT NOT NULL,
+    digit       TEXT,
+    from_twin   INTEGER NOT NULL,
+    region      TEXT,
+    skill_group TEXT,
+    decision    TEXT, -- the latest: offer, queue, overflow, reject
+    reason      TEXT,
+    sip_code    INTEGER,
+    agent_id    TEXT, -- the agent offered last, then the one who answered
+    offers      INTEGER NOT NULL DEFAULT 0,
+    arrived_at  INTEGER NOT NULL,
+    answered_at INTEGER,
+    ended_at    INTEGER,
+    ending      TEXT, -- completed, abandoned, overflowed, refused, failed
+    wrapup_code TEXT,
+    wrapup_note TEXT,
+    wrapup_by   TEXT,
+    wrapup_at   INTEGER
+  );
+  CREATE INDEX calls_arrived ON calls (arrived_at);
+  CREATE INDEX calls_agent_arrived ON calls (agent_id, arrived_at);
+
+  CREATE TABLE call_decisions (
+    seq      INTEGER PRIMARY KEY,
+    call_id  TEXT NOT NULL,
+    at       INTEGER NOT NULL,
+    kind     TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    agent_id TEXT,
+    text_zh  TEXT NOT NULL,
+    text_en  TEXT NOT NULL,
+    json     TEXT NOT NULL
+  );
+  CREATE INDEX call_decisions_call ON call_decisions (call_id, seq);
+  `,
 ];
 
 /**

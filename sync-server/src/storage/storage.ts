@@ -5,6 +5,7 @@ import { migrate, openDatabase } from '@twinline/sql';
 import { Accounts } from './accounts';
 import type { Account } from './accounts';
 import { Archive } from './archive';
+import { CallStore } from './calls';
 import { CustomerDirectory } from './customers';
 import type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
 import { MIGRATIONS } from './schema';
@@ -45,6 +46,8 @@ export interface CentreStorage {
 
   /** The customer directory for screen-pop (lookup by phone, search, delta, CSV import). */
   readonly customers: CustomerDirectory;
+  /** Agent state events, calls and routing decisions (the call centre, sync-server/src/calls). */
+  readonly calls: CallStore;
 
   /** Writes every pending append, waits for background compaction, closes the database. */
   close(): Promise<void>;
@@ -68,6 +71,7 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
     const accounts = new Accounts(db);
     const customers = await CustomerDirectory.open(db);
     const log = new UpdateLog(db, compactEvery, opts.onBackgroundError ?? ((err) => console.error(err)));
+    const calls = new CallStore(db);
     let closed: Promise<void> | null = null;
     return {
       file,
@@ -84,7 +88,12 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
       archiveOrders: (records) => archive.archive(records),
       searchArchive: (query) => archive.search(query),
       customers,
-      close: () => (closed ??= log.close().finally(() => db.close())),
+      calls,
+      close: () =>
+        (closed ??= calls
+          .flush()
+          .then(() => log.close())
+          .finally(() => db.close())),
     };
   } catch (err) {
     await db.close().catch(() => undefined);

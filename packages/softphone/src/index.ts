@@ -1,0 +1,12 @@
+export { Softphone } from './softphone';
+export type { FailoverEvent, LogLevel, SoftphoneEvents, SoftphoneOptions, SoftphoneState } from './softphone';
+export type { CallDirection, CallSnapshot, CallStatus, TransferStatus } from './call';
+export { SoftphoneCredentialsSchema } from './credentials';
+export type { SoftphoneCredentials } from './credentials';
+export type { DeviceKind, DeviceNotice, DeviceState } from './devices';
+export type { AudioDevice } from './device-choice';
+export type { LinkState, Registration, ServerStatus, TransportStatus } from './link-state';
+export type { SipServer } from './failover';
+export { quality, summariseStats } from './rtp-stats';
+export type { Quality, RtpStats } from './rtp-stats';
+export { dialUri } from './sip-text';
