@@ -12,6 +12,7 @@ import { i18n } from './i18n';
 import './styles/base.css';
 import './styles/board.css';
 import './styles/panel.css';
+import './styles/phone.css';
 
 const runtime = new Runtime(createBridgeClient());
 const store = createStore(runtime);

@@ -5,6 +5,7 @@
 //
 // Runs anywhere (VS Code's `common`): imports zod only, no Node, DOM or Electron.
 import { z } from 'zod';
+import { AccountNumberSchema, CustomerSchema } from '@twinline/customers';
 import { BoardRow } from './board-row';
 
 /** A Yjs document name as the board uses them (`region/fuzhou`). */
@@ -100,6 +101,29 @@ export const MAX_ROWS = 200_000;
 /** Rows per cache.putRows call. */
 export const MAX_ROWS_PER_PUT = 5000;
 
+/** A city id as the board names them (`xiamen`); the host also checks it is one of the nine. */
+const CityId = z.string().regex(/^[a-z][a-z0-9-]{0,39}$/, 'city must be a city id such as xiamen');
+
+/** Customers per customers.apply call: the centre's largest delta page. */
+export const MAX_CUSTOMERS_PER_APPLY = 5000;
+
+/** Where the customer cache stands for one city: its customers and, per centre, the delta cursor. */
+const CustomerCityStatus = z.object({
+  city: z.string(),
+  count: z.number().int().nonnegative(),
+  cursors: z.array(
+    z.object({
+      centre: z.string(),
+      /** The centre's delta version this console has applied up to (the twins number their changes apart). */
+      version: z.number().int().nonnegative(),
+      /** Epoch ms of the last page applied from this centre. */
+      syncedAt: z.number().int().nonnegative(),
+      /** Epoch ms of the last time the city was caught up at this centre (absent: never fully synced there). */
+      caughtUpAt: z.number().int().nonnegative().optional(),
+    }),
+  ),
+});
+
 const op = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
 /** The handler map contract. Names are `area.verb`; every input is a strict object (unknown keys are rejected). */
@@ -129,6 +153,11 @@ export const bridge = {
     }),
     z.object({}),
   ),
+  /**
+   * Forgets a document's cached updates and rows (after the centre refused a write in it, the console reloads that
+   * document from the centre: its replica holds something no centre will ever take).
+   */
+  'cache.clearDoc': op(z.strictObject({ doc: DocName }), z.object({ cleared: z.number().int().nonnegative() })),
   /** Where the cache lives, how many documents it holds, and whether a corrupt file was moved aside at start. */
   'cache.status': op(
     Empty,
@@ -162,6 +191,66 @@ export const bridge = {
     z.object({}),
   ),
   'secrets.delete': op(z.strictObject({ key: SecretKey }), z.object({ deleted: z.boolean() })),
+  /**
+   * Writes one page of a centre's customer delta into the console's customer cache, in one transaction with the
+   * (centre, city) cursor: `rows` are inserted or replaced by account, `removed` accounts deleted. Without
+   * `nextVersion` the cursor is left alone (customers fetched by-phone). `caughtUp`: the page ended the delta.
+   */
+  'customers.apply': op(
+    z
+      .strictObject({
+        centre: CentreName,
+        city: CityId,
+        rows: z.array(CustomerSchema).max(MAX_CUSTOMERS_PER_APPLY),
+        removed: z.array(AccountNumberSchema).max(MAX_CUSTOMERS_PER_APPLY),
+        nextVersion: z.number().int().nonnegative().optional(),
+        caughtUp: z.boolean().optional(),
+      })
+      .superRefine((p, ctx) => {
+        p.rows.forEach((c, i) => {
+          if (c.region.city !== p.city)
+            ctx.addIssue({ code: 'custom', path: ['rows', i, 'region', 'city'], message: `must be ${p.city}` });
+        });
+      }),
+    z.object({
+      changed: z.number().int().nonnegative(),
+      removed: z.number().int().nonnegative(),
+      /** Customers of the city in the cache afterwards. */
+      count: z.number().int().nonnegative(),
+    }),
+  ),
+  /** The customer cache: its file (and a bad one set aside at start), customers per city, and the delta cursors. */
+  'customers.status': op(
+    Empty,
+    z.object({
+      file: z.string(),
+      recoveredFrom: z.string().optional(),
+      recoveryReason: z.string().optional(),
+      /** Quick search uses a trigram index (false: a slower scan). */
+      fullText: z.boolean(),
+      customers: z.number().int().nonnegative(),
+      cities: z.array(CustomerCityStatus),
+    }),
+  ),
+  /**
+   * The screen-pop lookup in the cache: every customer with this number, normalised first (any spelling, a SIP URI or
+   * From header). `phone` is null when the caller's number is not a phone number (withheld); `cities` narrows to the
+   * user's readable cities.
+   */
+  'customers.byPhone': op(
+    z.strictObject({ phone: z.string().min(1).max(200), cities: z.array(CityId).max(16).optional() }),
+    z.object({ phone: z.string().nullable(), customers: z.array(CustomerSchema) }),
+  ),
+  /** Quick search in the cache for an unknown caller: name, address, account or phone (the centre's search rules). */
+  'customers.search': op(
+    z.strictObject({
+      q: z.string().trim().min(1).max(100),
+      city: CityId.optional(),
+      cities: z.array(CityId).max(16).optional(),
+      limit: z.number().int().min(1).max(100).default(20),
+    }),
+    z.object({ customers: z.array(CustomerSchema) }),
+  ),
   /** A desktop notification. Electron shows it; in browser mode the host cannot, and says so (`shown: false`). */
   notify: op(
     z.strictObject({ title: z.string().min(1).max(200), body: z.string().max(2000) }),

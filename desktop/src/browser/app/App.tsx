@@ -4,6 +4,8 @@ import { BoardView } from '../features/board/BoardView';
 import { StatusBar } from '../features/connection/StatusBar';
 import { NewOrderForm } from '../features/drafts/NewOrderForm';
 import { OrderPanel } from '../features/order/OrderPanel';
+import { CallCard } from '../features/phone/CallCard';
+import { PhoneBar } from '../features/phone/PhoneBar';
 import { LoginView } from '../features/session/LoginView';
 import { boot } from '../features/session/thunks';
 import { HelpOverlay } from './HelpOverlay';
@@ -31,6 +33,7 @@ export function App() {
   return (
     <div className="app">
       <StatusBar />
+      {phase === 'signedIn' && <PhoneBar />}
       {phase === 'booting' && <p className="booting">{t('app.loading')}</p>}
       {(phase === 'signedOut' || phase === 'signingIn') && <LoginView />}
       {phase === 'signedIn' && (
@@ -38,6 +41,7 @@ export function App() {
           <BoardView />
           {formOpen && <NewOrderForm />}
           <OrderPanel />
+          <CallCard />
         </main>
       )}
       {helpOpen && <HelpOverlay />}

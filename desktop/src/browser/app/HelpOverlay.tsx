@@ -10,6 +10,10 @@ const KEYS: [string[], string][] = [
   [['Esc'], 'close'],
   [['Ctrl', '+', 'Enter'], 'submit'],
   [['?'], 'help'],
+  [['F2'], 'answer'],
+  [['F3'], 'hangup'],
+  [['F4'], 'hold'],
+  [['F5'], 'mute'],
 ];
 
 export function HelpOverlay() {

@@ -8,10 +8,13 @@ import { createBoardSelectors } from '../features/board/selectors';
 import type { BoardRow } from '../features/board/types';
 import type { Autosaver } from '../features/drafts/autosave';
 import type { OrderFormValues } from '../features/drafts/form';
-import type { Account } from '../features/session/login';
+import type { Account, StoredSession } from '../features/session/login';
+import type { Softphone } from '@twinline/softphone';
 
 export interface Session {
   account: Account;
+  /** The login as stored: its token and home centre. */
+  stored: StoredSession;
   /** The board worker: documents, centre connection, cache and work-order rules, off this thread. */
   board: BoardWorker;
   /** Asks the worker to write what it has not cached yet, then ends it. */
@@ -23,6 +26,11 @@ export class Runtime {
   autosaver: Autosaver<OrderFormValues> | null = null;
   /** boot() runs once even when React's StrictMode mounts the app twice. */
   booted = false;
+  /** The softphone (agents and team leads), its listeners' removal, and the agent-state event stream. */
+  phone: Softphone | null = null;
+  phoneStop: (() => void) | null = null;
+  agentEvents: EventSource | null = null;
+  agentEventsCentre: string | null = null;
   /** Every order of the console's documents, as board rows. */
   readonly orders = new OrderIndex();
   readonly board = createBoardSelectors(this.orders);

@@ -4,11 +4,16 @@ import { useStore } from 'react-redux';
 import { cursorMoved, orderOpened, panelClosed } from '../features/board/boardSlice';
 import { formClosed } from '../features/drafts/newOrderSlice';
 import { openNewOrder } from '../features/drafts/thunks';
+import { callStep, toggleMute } from '../features/phone/thunks';
 import { helpClosed, helpToggled } from './uiSlice';
 import type { AppStore } from './store';
 import { useRuntime } from './hooks';
 
-export type Command = 'new' | 'search' | 'down' | 'up' | 'open' | 'escape' | 'help';
+export type Command =
+  'new' | 'search' | 'down' | 'up' | 'open' | 'escape' | 'help' | 'answer' | 'hangup' | 'hold' | 'mute';
+
+/** The phone's keys work everywhere, also while typing an order during the call (F-keys type nothing). */
+const PHONE_KEYS: Record<string, Command> = { F2: 'answer', F3: 'hangup', F4: 'hold', F5: 'mute' };
 
 export interface KeyInput {
   key: string;
@@ -25,6 +30,7 @@ export interface KeyInput {
 
 export function commandFor(k: KeyInput): Command | null {
   if (k.key === 'Escape') return 'escape';
+  if (!k.ctrl && !k.alt && !k.meta && PHONE_KEYS[k.key]) return PHONE_KEYS[k.key]!;
   if (k.ctrl || k.alt || k.meta) return null;
   if (k.inSearch) {
     if (k.key === 'ArrowDown') return 'down';
@@ -106,6 +112,23 @@ export function useShortcuts(): void {
             cursorMoved(moveCursor(board.selectVisibleIds(state), state.board.cursorId, command === 'down' ? 1 : -1)),
           );
           break;
+        case 'answer':
+        case 'hangup':
+        case 'hold':
+        case 'mute': {
+          const calls = state.phone.phone?.calls ?? [];
+          const call =
+            calls.find((c) => c.id === state.phone.cardCallId && c.status !== 'ended') ??
+            calls.find((c) => c.status !== 'ended');
+          if (!call) return;
+          if (command === 'answer' && call.status === 'ringing') void dispatch(callStep('answer', call.id));
+          else if (command === 'hangup')
+            void dispatch(callStep(call.status === 'ringing' ? 'reject' : 'hangup', call.id));
+          else if (command === 'hold' && call.status === 'active')
+            void dispatch(callStep(call.held ? 'resume' : 'hold', call.id));
+          else if (command === 'mute' && call.status === 'active') dispatch(toggleMute(call.id));
+          break;
+        }
         case 'open': {
           const id = state.board.cursorId ?? board.selectVisibleIds(state)[0];
           if (!id) return;

@@ -3,6 +3,7 @@ import type { ThunkAction, UnknownAction } from '@reduxjs/toolkit';
 import { boardSlice } from '../features/board/boardSlice';
 import { connectionSlice } from '../features/connection/connectionSlice';
 import { newOrderSlice } from '../features/drafts/newOrderSlice';
+import { phoneSlice } from '../features/phone/phoneSlice';
 import { presenceSlice } from '../features/presence/presenceSlice';
 import { sessionSlice } from '../features/session/sessionSlice';
 import { uiSlice } from './uiSlice';
@@ -16,6 +17,7 @@ export function createStore(runtime: Runtime) {
       board: boardSlice.reducer,
       presence: presenceSlice.reducer,
       newOrder: newOrderSlice.reducer,
+      phone: phoneSlice.reducer,
       ui: uiSlice.reducer,
     },
     middleware: (getDefault) =>

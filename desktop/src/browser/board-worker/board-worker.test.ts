@@ -39,6 +39,12 @@ function memoryBridge() {
       calls.push(name);
       const p = payload as { doc: string; updates?: string[] };
       if (name === 'cache.loadDoc') return { updates: docs.get(p.doc) ?? [] } as never;
+      if (name === 'cache.clearDoc') {
+        const cleared = docs.get(p.doc)?.length ?? 0;
+        docs.delete(p.doc);
+        for (const [id, r] of rows) if (r.doc === p.doc) rows.delete(id);
+        return { cleared } as never;
+      }
       if (name === 'cache.putRows') {
         const q = payload as { upserts: BoardRow[]; removed: string[] };
         for (const r of q.upserts) rows.set(r.id, r);
@@ -81,6 +87,8 @@ describe('the board worker', () => {
         for (const id of removed) orders.delete(id);
       },
       loaded: () => loaded++,
+      reloading: () => undefined,
+      customers: () => undefined,
       state: (s) => states.push(s),
       event: () => undefined,
       presence: () => undefined,
@@ -160,10 +168,76 @@ describe('the board worker', () => {
 
   it('relays only cache operations to the host', async () => {
     const [windowEnd, rogue] = portPair();
-    connectBoardWorker(windowEnd, bridge, { orders() {}, loaded() {}, state() {}, event() {}, presence() {} });
+    connectBoardWorker(windowEnd, bridge, {
+      orders() {},
+      loaded() {},
+      reloading() {},
+      customers() {},
+      state() {},
+      event() {},
+      presence() {},
+    });
     const answer = new Promise<unknown>((resolve) => rogue.onMessage(resolve));
     rogue.post({ t: 'req', id: 1, m: 'bridge', p: { name: 'secrets.get', payload: { key: 'twinline.session' } } });
     expect(await answer).toMatchObject({ ok: false, e: expect.stringContaining('may not call secrets.get') });
     expect(bridge.calls).not.toContain('secrets.get');
+  });
+
+  it('reloads a document from the centre after the centre refused a write in it', async () => {
+    // A cache holding something no centre accepts (an unknown root type: a damaged or tampered cache, or an older
+    // build's change): the console's first sync sends it, the centre refuses it.
+    const cache = memoryBridge();
+    const junk = new Y.Doc();
+    junk.getMap('not-the-board').set('x', 1);
+    cache.docs.set(regionDoc('fuzhou'), [Buffer.from(Y.encodeStateAsUpdate(junk)).toString('base64')]);
+    const reloads: { doc: string; reason: string }[] = [];
+    const refused: string[] = [];
+    const seen = new Map<string, BoardRow>();
+    let loadedCount = 0;
+    const [windowEnd, workerEnd] = portPair();
+    serveBoard(workerEnd, { WebSocketPolyfill: WebSocket as unknown as typeof globalThis.WebSocket });
+    const w = connectBoardWorker(windowEnd, cache, {
+      orders: ({ upserts }) => upserts.forEach((r) => seen.set(r.id, r)),
+      loaded: () => loadedCount++,
+      reloading: (p) => reloads.push(p),
+      customers: () => undefined,
+      state: () => undefined,
+      event: (e) => e.type === 'write-refused' && refused.push(e.reason),
+      presence: () => undefined,
+    });
+    await w.call('start', {
+      centres: [{ name: 'fuzhou', url: twins.fuzhou.url }],
+      token: await login(twins.fuzhou, 'lead.fz'),
+      docs: [regionDoc('fuzhou')],
+      account: { userId: 'lead.fz', role: 'team_lead', centre: 'fuzhou', displayName: '值班长' },
+    });
+    await eventually(() => reloads.length === 1 && loadedCount >= 2, 'reloaded', 20_000);
+    expect(refused[0]).toMatch(/unknown root type/);
+    expect(reloads[0]).toMatchObject({ doc: regionDoc('fuzhou') });
+    // The cache now holds the centre's document only; the board has the centre's orders and takes new ones.
+    await eventually(() => cache.calls.includes('cache.clearDoc'), 'cache cleared');
+    const created = await w.call('createOrder', {
+      doc: regionDoc('fuzhou'),
+      draft: draft({ address: '重新加载之后' }),
+    });
+    expect('id' in created).toBe(true);
+    const id = (created as { id: string }).id;
+    expect(seen.get(id)?.address).toBe('重新加载之后');
+    const token = await login(twins.xiamen, 'lead.xm');
+    const other = connectClient(twins.xiamen, regionDoc('fuzhou'), token, new Y.Doc());
+    await other.synced();
+    await eventually(
+      () => orderIds(other.doc).includes(id),
+      'the order made after the reload reaches the twin',
+      20_000,
+    );
+    other.destroy();
+    await w.call('stop', undefined);
+    const rebuilt = new Y.Doc();
+    for (const u of cache.docs.get(regionDoc('fuzhou')) ?? []) Y.applyUpdate(rebuilt, Buffer.from(u, 'base64'));
+    expect(rebuilt.share.has('not-the-board')).toBe(false);
+    expect(orderIds(rebuilt)).toContain(id);
+    expect(refused).toHaveLength(1); // no reload loop
+    w.terminate();
   });
 });

@@ -3,6 +3,7 @@
 import type { BoardState, ConnectionEvent } from '@twinline/board-client';
 import type { BridgeClient } from '../bridge-client';
 import type { BoardRow } from '../features/board/types';
+import type { CustomerSyncProgress } from '../customers/sync';
 import type { PresenceByOrder } from '../features/presence/collect';
 import type { PortLike } from '../../common/port-rpc';
 import { RELAYED_BRIDGE_CALLS } from './protocol';
@@ -14,6 +15,9 @@ export interface BoardListeners {
   orders(batch: { upserts: BoardRow[]; removed: string[] }): void;
   /** The worker's documents are loaded and every order in them has been sent. */
   loaded(): void;
+  /** The worker reloads `doc` from the centre after a refused write (its rows are sent again, then `loaded`). */
+  reloading(p: { doc: string; reason: string }): void;
+  customers(p: CustomerSyncProgress): void;
   state(s: BoardState): void;
   event(e: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;
@@ -35,6 +39,8 @@ export function connectBoardWorker(
     },
     orders: (batch) => listeners.orders(batch),
     loaded: () => listeners.loaded(),
+    reloading: (p) => listeners.reloading(p),
+    customers: (p) => listeners.customers(p),
     state: (s) => listeners.state(s),
     event: (e) => listeners.event(e),
     presence: (p) => listeners.presence(p),

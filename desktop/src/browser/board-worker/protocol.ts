@@ -3,11 +3,12 @@
 // renders. Both ends are this app's own code, built together, so these are types, not schemas; what either end gets
 // from outside (the host, the centres) is validated where it enters.
 import type { BoardState, Centre, ConnectionEvent } from '@twinline/board-client';
-import type { ActInput } from '@twinline/board';
+import type { ActInput, DraftPatch } from '@twinline/board';
 import type { OrderDraft } from '@twinline/workorder';
 import type { WorkOrderErrorCode } from '@twinline/workorder';
 import type { PresenceByOrder } from '../features/presence/collect';
 import type { BoardRow } from '../../common/board-row';
+import type { CustomerSyncProgress } from '../customers/sync';
 import type { OrderEntry } from '../features/board/types';
 import type { Account } from '../features/session/login';
 
@@ -19,12 +20,19 @@ export interface StepError {
 
 /** Calls the window makes on the worker. */
 export type WorkerMethods = {
-  start(p: { centres: Centre[]; token: string; docs: string[]; account: Account }): Promise<void>;
+  /** `http`: each centre's HTTP address by name (for the customer directory's deltas). */
+  start(p: {
+    centres: Centre[];
+    token: string;
+    docs: string[];
+    account: Account;
+    http?: Record<string, string>;
+  }): Promise<void>;
   stop(p: undefined): Promise<void>;
   switchTo(p: { name: string }): void;
   act(p: { doc: string; id: string; input: ActInput }): StepError | null;
   comment(p: { doc: string; id: string; text: string }): StepError | null;
-  editDraft(p: { doc: string; id: string; patch: Partial<OrderDraft> }): StepError | null;
+  editDraft(p: { doc: string; id: string; patch: DraftPatch }): StepError | null;
   createOrder(p: { doc: string; draft: OrderDraft }): { id: string } | StepError;
   presence(p: { doc: string | null; orderId: string | null; editing: string | null }): void;
   /** The whole order (timeline, comments) for the panel; waits until the documents are loaded. */
@@ -32,7 +40,14 @@ export type WorkerMethods = {
 };
 
 /** Bridge operations the worker may ask the window to relay to the host (the cache, nothing else). */
-export const RELAYED_BRIDGE_CALLS = ['cache.loadDoc', 'cache.appendUpdates', 'cache.putRows'] as const;
+export const RELAYED_BRIDGE_CALLS = [
+  'cache.loadDoc',
+  'cache.appendUpdates',
+  'cache.putRows',
+  'cache.clearDoc',
+  'customers.apply',
+  'customers.status',
+] as const;
 export type RelayedBridgeCall = (typeof RELAYED_BRIDGE_CALLS)[number];
 
 /** Calls the worker makes on the window. */
@@ -42,6 +57,13 @@ export type WindowMethods = {
   orders(p: { upserts: BoardRow[]; removed: string[] }): void;
   /** Every order of the cached documents has been sent: rows shown from an older snapshot and not sent are gone. */
   loaded(p: undefined): void;
+  /**
+   * The centre refused a write in `doc`; the worker dropped its copy of that document and loads it again from the
+   * centre (rows follow, then `loaded`: rows not sent again are gone).
+   */
+  reloading(p: { doc: string; reason: string }): void;
+  /** How far the customer cache is (the screen-pop directory), at most once a second. */
+  customers(p: CustomerSyncProgress): void;
   state(p: BoardState): void;
   event(p: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;

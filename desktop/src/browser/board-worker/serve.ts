@@ -2,13 +2,14 @@
 // work-order rules, all off the window's thread. `serveBoard` takes a port so it runs in a Web Worker (worker.ts)
 // and in tests over an in-memory port pair alike.
 import { BoardConnection } from '@twinline/board-client';
-import { act, comment, createOrder, editDraft, readOrder } from '@twinline/board';
+import { act, comment, createOrder, editDraft, parseDocName, readOrder } from '@twinline/board';
+import { CustomerSync } from '../customers/sync';
 import { WorkOrderError } from '@twinline/workorder';
 import type { Actor } from '@twinline/workorder';
 import type { BoardRow } from '../../common/board-row';
 import { MAX_ROWS_PER_PUT } from '../../common/bridge';
 import type { PortLike } from '../../common/port-rpc';
-import { OrderIngest } from '../features/board/ingest';
+import { OrderIngest } from './ingest';
 import { createBridgeCache } from '../features/connection/boardCache';
 import { PresenceHub } from '../features/presence/hub';
 import type { Account } from '../features/session/login';
@@ -17,12 +18,19 @@ import { toRow } from './rows';
 import type { RelayedBridgeCall, StepError, WindowMethods, WorkerMethods } from './protocol';
 import { connectTyped } from './rpc';
 
+/** A document is reloaded after a refused write at most this often. */
+const RELOAD_AT_MOST_EVERY_MS = 60_000;
+/** How long a reload waits for the centre's copy before it reports the documents loaded anyway. */
+const RELOAD_SYNC_WAIT_MS = 10_000;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
 export interface ServeOptions {
   /** For tests under Node: the WebSocket class (a browser worker has its own). */
   WebSocketPolyfill?: typeof WebSocket;
 }
 
 interface Session {
+  params: Parameters<WorkerMethods['start']>[0];
   account: Account;
   conn: BoardConnection;
   ingest: OrderIngest;
@@ -61,16 +69,15 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
   };
 
   const local: WorkerMethods = {
-    async start({ centres, token, docs, account }) {
+    async start({ centres, token, docs, account, http }) {
       await session?.stop();
       const conn = new BoardConnection({
         centres,
         token,
         docs,
-        cache: createBridgeCache(
-          { call: ((name: RelayedBridgeCall, payload: unknown) => ui.call('bridge', { name, payload })) as never },
-          { onSkipped: (doc, bytes) => console.warn(`update of ${bytes} bytes for ${doc} is too large for the cache`) },
-        ),
+        cache: createBridgeCache(relay, {
+          onSkipped: (doc, bytes) => console.warn(`update of ${bytes} bytes for ${doc} is too large for the cache`),
+        }),
         ...(opts.WebSocketPolyfill ? { WebSocketPolyfill: opts.WebSocketPolyfill } : {}),
       });
       const ingest = new OrderIngest({
@@ -85,17 +92,45 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
         },
       });
       // The first fold of the cached documents is complete once they are loaded and the ingest has emitted them.
-      void conn.ready.then(() => {
-        if (session?.conn !== conn) return;
-        ingest.flush();
-        void ui.call('loaded', undefined);
-      });
+      // After a reload (a refused write) the cache of that document is empty: wait for the centre's copy instead.
+      const reloading = reloadPending;
+      reloadPending = false;
+      void conn.ready
+        .then(() => (reloading ? Promise.race([conn.whenSynced(), sleep(RELOAD_SYNC_WAIT_MS)]) : undefined))
+        .then(() => {
+          if (session?.conn !== conn) return;
+          ingest.flush();
+          void ui.call('loaded', undefined);
+        });
       const presence = new PresenceHub(conn, { id: account.userId, name: account.displayName }, (byOrder) => {
         void ui.call('presence', byOrder);
       });
       const offState = conn.onState((s) => void ui.call('state', { ...s }));
-      const offEvent = conn.onEvent((e) => void ui.call('event', e));
+      const offEvent = conn.onEvent((e) => {
+        void ui.call('event', e);
+        if (e.type === 'write-refused') void reloadAfterRefusal(e.doc, e.reason);
+      });
+      // The customer directory for screen-pops, kept current by delta from the centre the board is on.
+      const cities: string[] = docs.flatMap((d) => parseDocName(d)?.city ?? []);
+      const centreOf = (name: string) => (http?.[name] ? { name, http: http[name] } : null);
+      const customers = http
+        ? new CustomerSync({
+            bridge: relay,
+            token,
+            cities: account.city ? [account.city, ...cities.filter((c) => c !== account.city)] : cities,
+            centre: centreOf(conn.getState().centre),
+          })
+        : null;
+      let lastProgress = 0;
+      const offProgress = customers?.onProgress((p) => {
+        if (Date.now() - lastProgress < 1000 && p.state === 'syncing') return;
+        lastProgress = Date.now();
+        void ui.call('customers', p);
+      });
+      const offCentre = conn.onState((s) => customers?.setCentre(centreOf(s.centre)));
+      customers?.start();
       session = {
+        params: { centres, token, docs, account, ...(http ? { http } : {}) },
         account,
         conn,
         ingest,
@@ -103,6 +138,9 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
         async stop() {
           offState();
           offEvent();
+          offCentre();
+          offProgress?.();
+          customers?.stop();
           ingest.stop();
           presence.destroy();
           await conn.destroy();
@@ -139,6 +177,32 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
     },
   };
 
+  /** When each document was last reloaded after a refusal (at most once a minute: no reload loop). */
+  const reloadedAt = new Map<string, number>();
+  let reloadPending = false;
+
+  /**
+   * A write the centre refused stays in this replica and in the cache, and every later change to that document
+   * would wait behind it at the centre forever. So the document is dropped here and in the cache and loaded again
+   * from the centre; the refused change is gone (the centre said why, and the window shows it).
+   */
+  async function reloadAfterRefusal(doc: string, reason: string): Promise<void> {
+    const s = session;
+    const last = reloadedAt.get(doc) ?? -Infinity;
+    if (!s || Date.now() - last < RELOAD_AT_MOST_EVERY_MS) return;
+    reloadedAt.set(doc, Date.now());
+    void ui.call('reloading', { doc, reason });
+    await local.stop(undefined);
+    try {
+      await ui.call('bridge', { name: 'cache.clearDoc', payload: { doc } });
+    } catch (error) {
+      console.warn(`could not clear the cache of ${doc}`, error);
+    }
+    if (session !== null) return;
+    reloadPending = true;
+    await local.start(s.params);
+  }
+
   /**
    * Keeps the host's copy of the rows (what a cold start shows first) in step: per document, in calls within the
    * bridge's limit. A failed write only makes the next cold start's first picture older; it is logged, not retried.
@@ -166,6 +230,11 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
       }
     }
   }
+
+  /** The host's bridge, as the worker may use it: the window relays these calls (RELAYED_BRIDGE_CALLS). */
+  const relay = {
+    call: ((name: RelayedBridgeCall, payload: unknown) => ui.call('bridge', { name, payload })) as never,
+  };
 
   const ui = connectTyped<WorkerMethods, WindowMethods>(port, local);
 }

@@ -4,12 +4,11 @@
 //
 // A cache is never worth stopping the console for: if the file is corrupt, truncated, not a database, or from a newer
 // build, it is renamed aside to `cache.corrupt-<timestamp>.sqlite` (kept for support, never deleted) and a fresh file
-// is opened; `status().recoveredFrom` says so. If even that fails, the cache runs in memory for this session.
-import { existsSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+// is opened; `status().recoveredFrom` says so. If even that fails, the cache runs in memory for this session
+// (sqlite-file.ts, shared with the customer cache).
 import * as Y from 'yjs';
-import { CorruptDatabaseError, migrate, openDatabase } from '@twinline/sql';
 import type { SqlDriver } from '@twinline/sql';
+import { openRecoverable } from './sqlite-file';
 
 /** Append-only: never edit or reorder a released step, add a new one. */
 const MIGRATIONS = [
@@ -74,6 +73,8 @@ export interface CacheStore {
   prefetchRows(): void;
   /** Replaces rows by id and deletes `removed`, in one transaction. */
   putRows(doc: string, rows: readonly { id: string; json: string }[], removed: readonly string[]): Promise<void>;
+  /** Deletes a document's updates and rows; returns how many update rows went. */
+  clearDoc(doc: string): Promise<number>;
   listDrafts(): Promise<DraftRow[]>;
   /** Last writer by `updatedAt` wins; false when a newer draft was already stored. */
   putDraft(draft: DraftRow): Promise<boolean>;
@@ -96,73 +97,10 @@ export interface OpenCacheOptions {
   onCompactError?: (doc: string, err: unknown) => void;
 }
 
-/** SQLite's own codes for a file that is not (or no longer) a database. */
-const UNREADABLE_CODES = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']);
-
-function isUnreadable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof CorruptDatabaseError) return true;
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && UNREADABLE_CODES.has(code)) return true;
-    if (e instanceof Error && /newer than this build/.test(e.message)) return true;
-  }
-  return false;
-}
-
-function reasonOf(err: unknown): string {
-  if (err instanceof CorruptDatabaseError) return err.details.slice(0, 3).join('; ') || err.message;
-  return err instanceof Error ? err.message : String(err);
-}
-
-async function openAndMigrate(file: string): Promise<SqlDriver> {
-  const db = await openDatabase(file);
-  try {
-    await migrate(db, MIGRATIONS);
-    return db;
-  } catch (err) {
-    await db.close().catch(() => undefined);
-    throw err;
-  }
-}
-
-/** `cache.corrupt-2026-11-23T14-03-22-123Z.sqlite`, with -1, -2 … if that name is taken. */
-function asideName(dir: string): string {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  let candidate = join(dir, `cache.corrupt-${stamp}.sqlite`);
-  for (let i = 1; existsSync(candidate); i++) candidate = join(dir, `cache.corrupt-${stamp}-${i}.sqlite`);
-  return candidate;
-}
-
-/** Moves the bad file and its WAL/SHM companions aside; the companions belong to the bad file, not the fresh one. */
-function moveAside(file: string, aside: string): void {
-  renameSync(file, aside);
-  for (const suffix of ['-wal', '-shm']) {
-    if (existsSync(file + suffix)) renameSync(file + suffix, aside + suffix);
-  }
-}
-
 export async function openCacheStore(dir: string, opts: OpenCacheOptions = {}): Promise<CacheStore> {
-  const file = join(dir, CACHE_FILE);
-  let db: SqlDriver;
-  let recoveredFrom: string | undefined;
-  let recoveryReason: string | undefined;
-  try {
-    db = await openAndMigrate(file);
-  } catch (err) {
-    if (!isUnreadable(err) || !existsSync(file)) throw err;
-    recoveryReason = reasonOf(err);
-    try {
-      recoveredFrom = asideName(dir);
-      moveAside(file, recoveredFrom);
-      db = await openAndMigrate(file);
-    } catch (second) {
-      // Cannot move it or cannot create a new file (read-only disk, permissions): keep the console running in memory.
-      recoveredFrom = existsSync(recoveredFrom ?? '') ? recoveredFrom : undefined;
-      recoveryReason = `${recoveryReason}; a fresh file could not be created either (${reasonOf(second)}), so the cache is in memory for this session`;
-      db = await openAndMigrate(':memory:');
-    }
-    opts.onRecovered?.({ file, movedTo: recoveredFrom, reason: recoveryReason });
-  }
+  const { db, recoveredFrom, recoveryReason } = await openRecoverable(dir, CACHE_FILE, MIGRATIONS, {
+    onRecovered: opts.onRecovered,
+  });
   const store = new SqliteCacheStore(
     db,
     recoveredFrom,
@@ -294,6 +232,15 @@ class SqliteCacheStore implements CacheStore {
         );
       }
       for (const id of removed) await tx.run('DELETE FROM board_rows WHERE id = ? AND doc = ?', [id, doc]);
+    });
+  }
+
+  async clearDoc(doc: string): Promise<number> {
+    this.prefetched = null;
+    return this.db.transaction(async (tx) => {
+      const r = await tx.run('DELETE FROM board_updates WHERE doc = ?', [doc]);
+      await tx.run('DELETE FROM board_rows WHERE doc = ?', [doc]);
+      return r.changes;
     });
   }
 

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeNames } from '../../common/bridge';
 import type { BridgeName } from '../../common/bridge';
 import type { BoardRow } from '../../common/board-row';
+import type { Customer } from '@twinline/customers';
 import type { Host } from './host';
 import { SECRETS_FILE } from './secret-store';
 import { b64, editedDoc, hostKit, unb64 } from './testkit';
@@ -20,6 +21,7 @@ async function snapshotState(host: Host, dir: string) {
     settings: await host.dispatch('settings.get', {}),
     doc: await host.dispatch('cache.loadDoc', { doc: 'region/fuzhou' }),
     rows: await host.dispatch('cache.loadRows', { docs: ['region/fuzhou'] }),
+    customers: await host.dispatch('customers.status', {}),
     secretsFile: existsSync(join(dir, SECRETS_FILE)) ? readFileSync(join(dir, SECRETS_FILE), 'utf8') : null,
   };
 }
@@ -51,6 +53,19 @@ const ROW: BoardRow = {
   comments: 0,
 };
 
+/** A customer as the centre's delta sends it (without version and tombstone). */
+const CUSTOMER: Customer = {
+  account: '5020000001',
+  name: '林秀英',
+  phones: ['13800138000', '05922123456'],
+  region: { city: 'xiamen', county: 'siming' },
+  address: '福建省厦门市思明区湖滨南路12号阳光花园3栋2单元1502室',
+  stationId: 'st-xiamen-siming',
+  servicePoint: 'st-xiamen-siming-tq0042',
+  vip: false,
+  sensitive: false,
+};
+
 // For every operation: payloads that must be refused, and a word the error message must contain.
 const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
   'cache.loadDoc': [
@@ -75,6 +90,10 @@ const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
     [{ doc: 'region/fuzhou', upserts: [{ id: 'x' }], removed: [] }, 'upserts.0'],
     [{ doc: 'region/fuzhou', upserts: [{ ...ROW, createdAt: 'yesterday' }], removed: [] }, 'createdAt'],
     [{ doc: 'region/fuzhou', upserts: [], removed: 'all' }, 'removed'],
+  ],
+  'cache.clearDoc': [
+    [{}, 'doc'],
+    [{ doc: 'region/../fuzhou ' }, 'doc'],
   ],
   'cache.status': [
     [{ file: '/tmp/x' }, 'file'],
@@ -116,6 +135,42 @@ const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
     [{ key: 'a/b', value: 'x' }, 'key'],
   ],
   'secrets.delete': [[{ key: 'x'.repeat(65) }, 'key']],
+  'customers.apply': [
+    [{ centre: 'fuzhou', city: 'xiamen', rows: [], removed: [], extra: 1 }, 'extra'],
+    [{ centre: 'fuzhou', city: 'xiamen', rows: [{ ...CUSTOMER, account: '12' }], removed: [] }, 'rows.0.account'],
+    [{ centre: 'fuzhou', city: 'xiamen', rows: [{ ...CUSTOMER, phones: ['2123456'] }], removed: [] }, 'rows.0.phones'],
+    [{ centre: 'fuzhou', city: 'fuzhou', rows: [CUSTOMER], removed: [] }, 'rows.0.region.city'],
+    [{ centre: 'fuzhou', city: 'shanghai', rows: [], removed: [], nextVersion: 5 }, 'unknown city shanghai'],
+    [{ centre: 'fuzhou', city: 'xiamen', rows: [], removed: ['abc'], nextVersion: 5 }, 'removed.0'],
+    [{ centre: 'fuzhou', city: 'xiamen', rows: [], removed: [], nextVersion: -1 }, 'nextVersion'],
+    [{ centre: 'Fuzhou!', city: 'xiamen', rows: [], removed: [], nextVersion: 1 }, 'centre'],
+    [{ centre: 'fuzhou', city: 'xiamen', removed: [], nextVersion: 1 }, 'rows'],
+    [
+      {
+        centre: 'fuzhou',
+        city: 'xiamen',
+        rows: Array.from({ length: 5001 }, () => CUSTOMER),
+        removed: [],
+        nextVersion: 1,
+      },
+      'rows',
+    ],
+  ],
+  'customers.status': [[{ city: 'xiamen' }, 'city']],
+  'customers.byPhone': [
+    [{}, 'phone'],
+    [{ phone: '' }, 'phone'],
+    [{ phone: 13800138000 }, 'phone'],
+    [{ phone: 'x'.repeat(201) }, 'phone'],
+    [{ phone: '13800138000', cities: ['shanghai'] }, 'unknown city'],
+  ],
+  'customers.search': [
+    [{ q: '   ' }, 'q'],
+    [{ q: '陈', limit: 1000 }, 'limit'],
+    [{ q: '陈', city: 'Xiamen' }, 'city'],
+    [{ q: '陈', city: 'hangzhou' }, 'unknown city'],
+    [{ q: '陈', sort: 'name' }, 'sort'],
+  ],
   notify: [
     [{ title: '', body: 'x' }, 'title'],
     [{ title: 'x' }, 'body'],

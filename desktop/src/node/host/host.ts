@@ -3,6 +3,7 @@
 // and desktop/src/electron-utility/host.ts (Electron, MessagePort).
 import { mkdirSync } from 'node:fs';
 import * as Y from 'yjs';
+import { isCityId } from '@twinline/board';
 import type { BoardRow } from '../../common/board-row';
 import { Settings } from '../../common/bridge';
 import type { BridgeHandlers } from '../../common/bridge';
@@ -10,6 +11,8 @@ import { HandlerInputError, createDispatcher, describeIssues } from '../../commo
 import type { Dispatch } from '../../common/dispatch';
 import { openCacheStore } from './cache-store';
 import type { CacheStore, OpenCacheOptions } from './cache-store';
+import { openCustomerStore } from './customer-store';
+import type { CustomerStore, OpenCustomerStoreOptions } from './customer-store';
 import { openSecretStore } from './secret-store';
 import type { SecretCipher, SecretStore } from './secret-store';
 import { defaultSettings } from './settings';
@@ -22,12 +25,18 @@ export interface HostOptions {
   cipher?: SecretCipher;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   cache?: Pick<OpenCacheOptions, 'compactEvery' | 'compactAtOpen'>;
+  customers?: Pick<OpenCustomerStoreOptions, 'integrityCheck' | 'cacheKiB'>;
 }
 
 export interface Host {
   readonly handlers: BridgeHandlers;
   readonly dispatch: Dispatch;
   readonly cache: CacheStore;
+  /**
+   * The customer cache (customers.sqlite), opened in the background: its check at open reads the whole file (a
+   * million customers), and the board must not wait for it. The customers.* operations wait; nothing else does.
+   */
+  readonly customers: Promise<CustomerStore>;
   readonly secrets: SecretStore;
   close(): Promise<void>;
 }
@@ -61,6 +70,19 @@ export async function openHost(opts: HostOptions): Promise<Host> {
     onCompactError: (doc, err) => log('warn', `could not compact ${doc}: ${String(err)}`),
   });
   const secrets = openSecretStore(opts.dataDir, opts.cipher);
+  const customers = openCustomerStore(opts.dataDir, {
+    ...opts.customers,
+    onRecovered: ({ file, movedTo, reason }) =>
+      log('warn', `customer cache ${file} was unreadable (${reason}); moved to ${movedTo ?? '(could not move)'}`),
+  });
+  // Failing to open is reported by every customers.* call (and logged once); the rest of the console runs on.
+  customers.catch((err: unknown) => log('error', `customer cache could not be opened: ${String(err)}`));
+  /** The cities of a customers.* input, each one of the nine (the schema checks only the shape). */
+  const cityList = (name: string, cities: readonly string[]) => {
+    const unknown = cities.filter((c) => !isCityId(c));
+    if (unknown.length) throw new HandlerInputError(`${name}: unknown city ${unknown.join(', ')}`);
+    return cities;
+  };
   // Every cold start asks for the board's rows first: read them while the window is still loading.
   cache.prefetchRows();
 
@@ -94,6 +116,7 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       );
       return {};
     },
+    'cache.clearDoc': async ({ doc }) => ({ cleared: await cache.clearDoc(doc) }),
     'cache.status': () => cache.status(),
     'drafts.list': async () => ({ drafts: await cache.listDrafts() }),
     'drafts.put': async (draft) => ({ stored: await cache.putDraft(draft) }),
@@ -113,10 +136,32 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       return {};
     },
     'secrets.delete': async ({ key }) => ({ deleted: await secrets.delete(key) }),
+    'customers.apply': async ({ city, ...change }) => {
+      cityList('customers.apply', [city]);
+      return (await customers).apply({ city, ...change });
+    },
+    'customers.status': async () => (await customers).status(),
+    'customers.byPhone': async ({ phone, cities }) =>
+      (await customers).byPhone(phone, { cities: cities && cityList('customers.byPhone', cities) }),
+    'customers.search': async ({ q, city, cities, limit }) => {
+      if (city) cityList('customers.search', [city]);
+      if (cities) cityList('customers.search', cities);
+      // `city` narrows the search to one city; `cities` (the user's readable ones) bounds it.
+      const scope = city ? (cities && !cities.includes(city) ? [] : [city]) : cities;
+      if (scope?.length === 0) return { customers: [] };
+      return { customers: await (await customers).search(q, { limit, cities: scope }) };
+    },
     // The host has no screen. Electron's main process answers 'notify' itself and never forwards it here.
     notify: async () => ({ shown: false }),
   };
 
   const dispatch = createDispatcher(handlers, (name, err) => log('warn', `${name}: ${String(err)}`));
-  return { handlers, dispatch, cache, secrets, close: () => cache.close() };
+  const close = async () => {
+    const closing = customers.then(
+      (store) => store.close(),
+      () => undefined,
+    );
+    await Promise.all([cache.close(), closing]);
+  };
+  return { handlers, dispatch, cache, customers, secrets, close };
 }

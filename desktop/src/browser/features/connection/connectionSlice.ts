@@ -1,5 +1,6 @@
 import { createSlice } from '@reduxjs/toolkit';
 import type { PayloadAction } from '@reduxjs/toolkit';
+import type { CustomerSyncProgress } from '../../customers/sync';
 import type { BoardStatus } from '@twinline/board-client';
 
 export interface ConnectionState {
@@ -15,6 +16,8 @@ export interface ConnectionState {
   cacheNoticeDismissed: boolean;
   /** The last write the centre refused (e.g. a lost race the guard caught). */
   writeRefused: { doc: string; reason: string; at: number } | null;
+  /** The screen-pop customer cache: how far its download is. */
+  customers: { state: string; citiesDone: number; citiesTotal: number; rows: number; lastError?: string } | null;
 }
 
 const initialState: ConnectionState = {
@@ -26,6 +29,7 @@ const initialState: ConnectionState = {
   cacheRecovered: null,
   cacheNoticeDismissed: false,
   writeRefused: null,
+  customers: null,
 };
 
 export const connectionSlice = createSlice({
@@ -70,10 +74,21 @@ export const connectionSlice = createSlice({
     writeRefused(state, action: PayloadAction<{ doc: string; reason: string; at: number } | null>) {
       state.writeRefused = action.payload;
     },
+    customersProgressed(state, action: PayloadAction<CustomerSyncProgress>) {
+      const p = action.payload;
+      state.customers = {
+        state: p.state,
+        citiesDone: p.citiesDone,
+        citiesTotal: p.citiesTotal,
+        rows: p.rows,
+        ...(p.lastError ? { lastError: p.lastError } : {}),
+      };
+    },
   },
 });
 
 export const {
+  customersProgressed,
   sessionConnected,
   connectionChanged,
   sessionDisconnected,

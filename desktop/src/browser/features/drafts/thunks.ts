@@ -1,6 +1,6 @@
 // The new-order form's life: restore the stored draft at start, autosave while typing, submit (createOrder on the
 // city's document, then drafts.delete), discard.
-import { regionDoc } from '@twinline/board';
+import { regionDoc } from '@twinline/board/access';
 import { CREATE_ROLES } from '@twinline/workorder';
 import type { AppThunk } from '../../app/store';
 import type { Runtime } from '../../app/runtime';
@@ -50,6 +50,18 @@ export const openNewOrder = (): AppThunk => (dispatch, getState) => {
   if (!account || !CREATE_ROLES.includes(account.role)) return;
   dispatch(formOpened({ defaultCity: account.city }));
 };
+
+/**
+ * Opens the form with what a call already told us (the caller's number, the customer, the address): the agent types
+ * only what the customer says. Fields the call does not know keep what was typed.
+ */
+export const openNewOrderFor =
+  (known: Partial<OrderFormValues>): AppThunk =>
+  (dispatch) => {
+    dispatch(openNewOrder());
+    const patch = Object.fromEntries(Object.entries(known).filter(([, v]) => v !== undefined && v !== ''));
+    if (Object.keys(patch).length > 0) dispatch(changeForm(patch));
+  };
 
 export const changeForm =
   (patch: Partial<OrderFormValues>): AppThunk =>

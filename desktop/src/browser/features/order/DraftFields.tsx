@@ -3,6 +3,7 @@ import type { KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CHANNELS, ORDER_TYPES, PRIORITIES } from '@twinline/workorder';
 import type { OrderDraft } from '@twinline/workorder';
+import type { DraftPatch } from '@twinline/board';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { cityName, countyName } from '../../i18n';
 import type { PresenceUser } from '../presence/collect';
@@ -67,12 +68,10 @@ export function DraftFields({
   const save = async () => {
     if (!editing) return;
     const v = value.trim();
-    const patch: Partial<OrderDraft> = {};
-    if ((editing === 'callerName' || editing === 'customerAccount') && !v) {
-      // optional fields cannot be removed through editDraft (undefined values are ignored): keep as is
-      return end();
-    }
-    (patch as Record<string, string>)[editing] = v;
+    const patch: DraftPatch = {};
+    // An emptied optional field (the caller's name, the customer account) is cleared.
+    (patch as Record<string, string | null>)[editing] =
+      (editing === 'callerName' || editing === 'customerAccount') && !v ? null : v;
     const err = await dispatch(editOrderDraft(orderId, patch));
     setError(err);
     if (!err) end();

@@ -1,8 +1,7 @@
 // Steps on an open order: act() with exactly what the action needs, comments, draft edits. The board worker runs
 // them against its documents; each resolves to the error to show inline (a WorkOrderError's code and message), or
 // null when it worked.
-import type { ActInput } from '@twinline/board';
-import type { OrderDraft } from '@twinline/workorder';
+import type { ActInput, DraftPatch } from '@twinline/board';
 import type { AppThunk } from '../../app/store';
 import type { Runtime } from '../../app/runtime';
 import type { StepError } from '../../board-worker/protocol';
@@ -31,7 +30,7 @@ export const performAction = (orderId: string, input: ActInput): AppThunk<Promis
 export const addComment = (orderId: string, text: string): AppThunk<Promise<StepError | null>> =>
   run(orderId, (board, doc) => board.call('comment', { doc, id: orderId, text }));
 
-export const editOrderDraft = (orderId: string, patch: Partial<OrderDraft>): AppThunk<Promise<StepError | null>> =>
+export const editOrderDraft = (orderId: string, patch: DraftPatch): AppThunk<Promise<StepError | null>> =>
   run(orderId, (board, doc) => board.call('editDraft', { doc, id: orderId, patch }));
 
 /** Tells the others which order this console has open and which draft field it edits. */

@@ -3,6 +3,7 @@
 // and the twin would give the same one, so it is not retried there.
 import { z } from 'zod';
 import type { Centre } from '../../../common/bridge';
+import { CentreApiError, centreJson, orderCentres } from './centreApi';
 
 export const AccountSchema = z.object({
   userId: z.string().min(1),
@@ -52,11 +53,7 @@ export interface LoginResult {
   unreachable: string[];
 }
 
-/** The chosen centre first, then the others in their configured order. */
-export function orderCentres(centres: readonly Centre[], first: string): Centre[] {
-  const chosen = centres.find((c) => c.name === first);
-  return chosen ? [chosen, ...centres.filter((c) => c !== chosen)] : [...centres];
-}
+export { orderCentres };
 
 export async function login(
   centres: readonly Centre[],
@@ -64,41 +61,20 @@ export async function login(
   credentials: { username: string; password: string },
   opts: { fetch?: typeof fetch; timeoutMs?: number } = {},
 ): Promise<LoginResult> {
-  const doFetch = opts.fetch ?? fetch;
-  const unreachable: string[] = [];
-  for (const centre of orderCentres(centres, first)) {
-    let res: Response;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), opts.timeoutMs ?? 5000);
-    try {
-      res = await doFetch(`${centre.http.replace(/\/$/, '')}/api/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(credentials),
-        signal: abort.signal,
-        credentials: 'omit',
-        cache: 'no-store',
-      });
-    } catch {
-      unreachable.push(centre.name);
-      continue;
-    } finally {
-      clearTimeout(timer);
-    }
-    if (res.status === 401) throw new LoginError('wrong_password', await errorText(res), [...unreachable, centre.name]);
-    if (res.status === 429) throw new LoginError('locked', await errorText(res), [...unreachable, centre.name]);
-    if (!res.ok) {
-      unreachable.push(centre.name);
-      continue;
-    }
-    const parsed = LoginReply.safeParse(await res.json().catch(() => undefined));
-    if (!parsed.success) throw new LoginError('bad_reply', 'the centre answered something unexpected', [centre.name]);
-    return { token: parsed.data.token, account: parsed.data.account, via: centre.name, unreachable };
+  try {
+    const { value, via } = await centreJson(centres, first, null, '/api/login', LoginReply, {
+      body: credentials,
+      ...opts,
+    });
+    const order = orderCentres(centres, first).map((c) => c.name);
+    return { token: value.token, account: value.account, via, unreachable: order.slice(0, order.indexOf(via)) };
+  } catch (error) {
+    if (!(error instanceof CentreApiError)) throw error;
+    if (error.badReply) throw new LoginError('bad_reply', 'the centre answered something unexpected', error.tried);
+    if (error.status === 401) throw new LoginError('wrong_password', error.message, error.tried);
+    if (error.status === 429) throw new LoginError('locked', error.message, error.tried);
+    // Another refusal (400 …) is not the network: the twin would say the same.
+    if (error.status !== 0) throw new LoginError('bad_reply', error.message, error.tried);
+    throw new LoginError('unreachable', `no centre answered (${error.tried.join(', ')})`, error.tried);
   }
-  throw new LoginError('unreachable', `no centre answered (${unreachable.join(', ')})`, unreachable);
-}
-
-async function errorText(res: Response): Promise<string> {
-  const body = (await res.json().catch(() => undefined)) as { error?: unknown } | undefined;
-  return typeof body?.error === 'string' ? body.error : `HTTP ${res.status}`;
 }

@@ -1,11 +1,13 @@
 // Start-up, sign-in, resuming a stored session and signing out.
-import { docsFor } from '@twinline/board';
+import { docsFor } from '@twinline/board/access';
 import type { Principal } from '@twinline/board';
 import type { AppThunk } from '../../app/store';
 import { i18n } from '../../i18n';
 import { boardCleared, clockTicked, ordersChanged } from '../board/boardSlice';
 import { startBoardWorker } from '../../board-worker/client';
+import { followCentre, setAgentState, startPhone, stopPhone } from '../phone/thunks';
 import {
+  customersProgressed,
   cacheRecovered,
   connectionChanged,
   sessionConnected,
@@ -125,8 +127,15 @@ export const startSession =
         rt.orders.apply({ upserts: [], removed: gone });
         dispatch(ordersChanged(rt.orders.version));
       },
+      reloading({ doc }) {
+        // Its rows stand until the worker has sent the document again; those it does not send are gone then.
+        applyQueued();
+        for (const r of rt.orders.values()) if (r.doc === doc) provisional.add(r.id);
+      },
+      customers: (p) => dispatch(customersProgressed(p)),
       state(s) {
         dispatch(connectionChanged({ ...s }));
+        dispatch(followCentre(s.centre));
         if (s.status === 'offline' && s.lastError?.code === 4401) void dispatch(signOut('expired'));
       },
       event(e) {
@@ -154,11 +163,13 @@ export const startSession =
         token: stored.token,
         docs,
         account,
+        http: Object.fromEntries(settings.centres.map((c) => [c.name, c.http])),
       });
     });
     const clock = setInterval(() => dispatch(clockTicked(Date.now())), 15_000);
     rt.session = {
       account,
+      stored,
       board,
       stop: async () => {
         clearInterval(clock);
@@ -169,11 +180,17 @@ export const startSession =
     };
     dispatch(sessionConnected({ home }));
     dispatch(signedIn({ account, loginVia }));
+    void dispatch(startPhone());
   };
 
 export const signOut =
   (reason?: 'expired'): AppThunk<Promise<void>> =>
-  async (dispatch, _getState, rt) => {
+  async (dispatch, getState, rt) => {
+    // An agent who signs out takes no more calls: the centre is told before the phone goes.
+    if (rt.phone && getState().session.account?.role === 'agent' && reason === undefined) {
+      await dispatch(setAgentState('signed_out'));
+    }
+    await dispatch(stopPhone());
     const session = rt.session;
     rt.session = null;
     await session?.stop();

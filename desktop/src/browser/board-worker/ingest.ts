@@ -3,7 +3,7 @@
 // sync, a replay from the cache) becomes one store update. Nothing re-snapshots the whole board.
 import type * as Y from 'yjs';
 import { observeOrders, orderIds, readOrder } from '@twinline/board';
-import type { OrderEntry } from './types';
+import type { OrderEntry } from '../features/board/types';
 
 export interface IngestBatch {
   upserts: OrderEntry[];

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { act, createOrder } from '@twinline/board';
 import { OrderIngest } from './ingest';
 import type { IngestBatch } from './ingest';
-import { AGENT, draft } from './testkit';
+import { AGENT, draft } from '../features/board/testkit';
 
 describe('order ingest', () => {
   let ingest: OrderIngest | null = null;

@@ -1,0 +1,101 @@
+// The softphone and the agent's state as the console shows them: the phone's own state (plain data from
+// @twinline/softphone), the state the centre keeps for this agent, the caller card of the current call, and the
+// wrap-up owed for a finished call.
+import { createSlice } from '@reduxjs/toolkit';
+import type { PayloadAction } from '@reduxjs/toolkit';
+import type { SoftphoneState } from '@twinline/softphone';
+import type { AgentStateView } from './agentState';
+
+export interface PhoneState {
+  /** The phone has been started for this session (agents and team leads). */
+  enabled: boolean;
+  phone: SoftphoneState | null;
+  /** Why the phone could not start (no credentials, no SIP server), in words. */
+  startError: string | null;
+  agent: AgentStateView | null;
+  /** The agent-state stream: connected to a centre, or not (then the state shown may be old). */
+  agentLink: 'connected' | 'connecting' | 'down';
+  /** The last refusal of a state change or wrap-up, in the centre's words. */
+  agentError: string | null;
+  /** A finished call this agent still owes a wrap-up code for. */
+  wrapUp: { callId: string; remote: string; endedAt: number } | null;
+  /** The call whose caller card is shown (ringing or active). */
+  cardCallId: string | null;
+  dialpadOpen: boolean;
+  devicesOpen: boolean;
+}
+
+const initialState: PhoneState = {
+  enabled: false,
+  phone: null,
+  startError: null,
+  agent: null,
+  agentLink: 'down',
+  agentError: null,
+  wrapUp: null,
+  cardCallId: null,
+  dialpadOpen: false,
+  devicesOpen: false,
+};
+
+export const phoneSlice = createSlice({
+  name: 'phone',
+  initialState,
+  reducers: {
+    phoneStarted(state) {
+      state.enabled = true;
+      state.startError = null;
+    },
+    phoneFailed(state, action: PayloadAction<string>) {
+      state.startError = action.payload;
+    },
+    phoneChanged(state, action: PayloadAction<SoftphoneState>) {
+      state.phone = action.payload;
+      const card = state.cardCallId;
+      if (card && !action.payload.calls.some((c) => c.id === card && c.status !== 'ended')) {
+        // The card stays for the wrap-up of an ended call only while no other call rings.
+        const ringing = action.payload.calls.find((c) => c.status === 'ringing');
+        if (ringing) state.cardCallId = ringing.id;
+      }
+    },
+    cardShown(state, action: PayloadAction<string | null>) {
+      state.cardCallId = action.payload;
+    },
+    agentChanged(state, action: PayloadAction<AgentStateView>) {
+      state.agent = action.payload;
+      state.agentError = null;
+    },
+    agentLinkChanged(state, action: PayloadAction<PhoneState['agentLink']>) {
+      state.agentLink = action.payload;
+    },
+    agentRefused(state, action: PayloadAction<string | null>) {
+      state.agentError = action.payload;
+    },
+    wrapUpOwed(state, action: PayloadAction<PhoneState['wrapUp']>) {
+      state.wrapUp = action.payload;
+    },
+    dialpadToggled(state, action: PayloadAction<boolean | undefined>) {
+      state.dialpadOpen = action.payload ?? !state.dialpadOpen;
+    },
+    devicesToggled(state, action: PayloadAction<boolean | undefined>) {
+      state.devicesOpen = action.payload ?? !state.devicesOpen;
+    },
+    phoneStopped() {
+      return initialState;
+    },
+  },
+});
+
+export const {
+  phoneStarted,
+  phoneFailed,
+  phoneChanged,
+  cardShown,
+  agentChanged,
+  agentLinkChanged,
+  agentRefused,
+  wrapUpOwed,
+  dialpadToggled,
+  devicesToggled,
+  phoneStopped,
+} = phoneSlice.actions;

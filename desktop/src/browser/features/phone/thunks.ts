@@ -1,0 +1,246 @@
+// The softphone's life in a session and the agent's state at the centre. The phone itself (sip.js, WebRTC) runs
+// in the window, which owns the audio; its state goes to the store as plain data. The agent's state is the centre's:
+// the console asks for changes (POST /api/agent/state) and shows what the centre's event stream says.
+import { z } from 'zod';
+import type { AppThunk } from '../../app/store';
+import { CentreApiError, centreJson } from '../session/centreApi';
+import { AgentStateViewSchema } from './agentState';
+import type { PickableReason, WrapUpCode } from './agentState';
+import {
+  agentChanged,
+  agentLinkChanged,
+  agentRefused,
+  cardShown,
+  phoneChanged,
+  phoneFailed,
+  phoneStarted,
+  phoneStopped,
+  wrapUpOwed,
+} from './phoneSlice';
+
+/** Roles that take calls (they get SIP credentials). */
+export const PHONE_ROLES = ['agent', 'team_lead'] as const;
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** The centre the console talks to now (the one its board is on), and how to reach the centres. */
+const where: AppThunk<
+  { centres: { name: string; url: string; http: string }[]; first: string; token: string } | null
+> = (_dispatch, getState, rt) => {
+  const s = getState();
+  const settings = s.session.settings;
+  if (!settings || !rt.session) return null;
+  return {
+    centres: settings.centres,
+    first: s.connection.centre ?? rt.session.stored.home,
+    token: rt.session.stored.token,
+  };
+};
+
+/** Starts the softphone and the agent-state stream for this session (agents and team leads only). */
+export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getState, rt) => {
+  const account = getState().session.account;
+  if (!account || !(PHONE_ROLES as readonly string[]).includes(account.role) || rt.phone) return;
+  const getCredentials = async () => {
+    const at = dispatch(where);
+    if (!at) throw new Error('not signed in');
+    const { value } = await centreJson(at.centres, at.first, at.token, '/api/sip/credentials', z.unknown(), {
+      method: 'POST',
+      body: {},
+    });
+    return value;
+  };
+  // sip.js is loaded when the phone starts, not with the board (a cold start shows the board first).
+  const { Softphone } = await import('@twinline/softphone');
+  if (rt.phone || !rt.session) return;
+  const phone = new Softphone({ getCredentials });
+  rt.phone = phone;
+  const offs = [
+    phone.subscribe((s) => dispatch(phoneChanged(s))),
+    phone.on('incoming', (call) => {
+      dispatch(cardShown(call.id));
+      void rt.bridge
+        .call('notify', { title: `来电 Incoming call ${call.remote}`, body: call.info.queue ?? call.dialled })
+        .catch(() => undefined);
+    }),
+    phone.on('ended', (call) => {
+      if (call.answeredAt !== null) {
+        dispatch(wrapUpOwed({ callId: call.id, remote: call.remote, endedAt: call.endedAt ?? Date.now() }));
+      }
+    }),
+  ];
+  rt.phoneStop = () => offs.forEach((off) => off());
+  dispatch(phoneStarted());
+  dispatch(phoneChanged(phone.state));
+  dispatch(connectAgentEvents());
+  try {
+    await phone.connect(await getCredentials());
+  } catch (error) {
+    dispatch(phoneFailed(message(error)));
+  }
+};
+
+export const stopPhone = (): AppThunk<Promise<void>> => async (dispatch, _getState, rt) => {
+  rt.agentEvents?.close();
+  rt.agentEvents = null;
+  rt.phoneStop?.();
+  rt.phoneStop = null;
+  const phone = rt.phone;
+  rt.phone = null;
+  dispatch(phoneStopped());
+  await phone?.disconnect().catch(() => undefined);
+};
+
+/**
+ * Follows the agent's state at the centre the console is on (Server-Sent Events; EventSource reconnects by itself
+ * after a drop, and is moved when the console moves to the twin).
+ */
+export const connectAgentEvents = (): AppThunk => (dispatch, _getState, rt) => {
+  const at = dispatch(where);
+  if (!at) return;
+  const centre = at.centres.find((c) => c.name === at.first) ?? at.centres[0];
+  if (!centre) return;
+  rt.agentEvents?.close();
+  const url = `${centre.http.replace(/\/$/, '')}/api/agent/events?token=${encodeURIComponent(at.token)}`;
+  const events = new EventSource(url);
+  rt.agentEvents = events;
+  rt.agentEventsCentre = centre.name;
+  dispatch(agentLinkChanged('connecting'));
+  events.addEventListener('open', () => dispatch(agentLinkChanged('connected')));
+  events.addEventListener('error', () => dispatch(agentLinkChanged('down')));
+  events.addEventListener('state', (e) => {
+    try {
+      const parsed = AgentStateViewSchema.safeParse(JSON.parse((e as MessageEvent<string>).data));
+      if (parsed.success) dispatch(agentChanged(parsed.data));
+    } catch {
+      // not JSON: ignore this event, the next one carries the whole state again
+    }
+  });
+};
+
+/** The console moved to another centre: follow the agent's state there. */
+export const followCentre =
+  (centre: string): AppThunk =>
+  (dispatch, _getState, rt) => {
+    if (rt.agentEvents && rt.agentEventsCentre !== centre) dispatch(connectAgentEvents());
+  };
+
+/** Asks the centre to change this agent's state (ready, not ready with a reason, signed out). */
+export const setAgentState =
+  (state: 'ready' | 'not_ready' | 'signed_out', reason?: PickableReason): AppThunk<Promise<void>> =>
+  async (dispatch) => {
+    const at = dispatch(where);
+    if (!at) return;
+    try {
+      const { value } = await centreJson(at.centres, at.first, at.token, '/api/agent/state', AgentStateViewSchema, {
+        body: reason ? { state, reason } : { state },
+      });
+      dispatch(agentChanged(value));
+    } catch (error) {
+      dispatch(agentRefused(error instanceof CentreApiError ? error.message : message(error)));
+    }
+  };
+
+export const submitWrapUp =
+  (code: WrapUpCode, note: string): AppThunk<Promise<boolean>> =>
+  async (dispatch, getState) => {
+    const owed = getState().phone.wrapUp;
+    const at = dispatch(where);
+    if (!owed || !at) return false;
+    try {
+      await centreJson(at.centres, at.first, at.token, '/api/agent/wrapup', z.unknown(), {
+        body: { callId: owed.callId, code, note },
+      });
+      dispatch(wrapUpOwed(null));
+      return true;
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+      return false;
+    }
+  };
+
+type CallOp = 'answer' | 'reject' | 'hangup' | 'hold' | 'resume';
+
+/** One step on a call; a failure is shown on the phone bar, never thrown at the UI. */
+export const callStep =
+  (op: CallOp, callId: string): AppThunk<Promise<void>> =>
+  async (dispatch, _getState, rt) => {
+    const phone = rt.phone;
+    if (!phone) return;
+    try {
+      if (op === 'answer') {
+        await phone.answer(callId);
+        dispatch(cardShown(callId));
+      } else if (op === 'reject') await phone.reject(callId);
+      else if (op === 'hangup') await phone.hangup(callId);
+      else if (op === 'hold') await phone.hold(callId);
+      else await phone.resume(callId);
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+    }
+  };
+
+export const toggleMute =
+  (callId: string): AppThunk =>
+  (_dispatch, getState, rt) => {
+    const call = getState().phone.phone?.calls.find((c) => c.id === callId);
+    if (call) rt.phone?.mute(callId, !call.muted);
+  };
+
+export const sendDigits =
+  (callId: string, tones: string): AppThunk<Promise<void>> =>
+  async (dispatch, _getState, rt) => {
+    try {
+      await rt.phone?.sendDtmf(callId, tones);
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+    }
+  };
+
+/** Blind transfer to an agent's account, a skill group's number or the twin centre. */
+export const transferCall =
+  (
+    callId: string,
+    target: { kind: 'agent' | 'number'; value: string } | { kind: 'twin'; digit?: string },
+  ): AppThunk<Promise<void>> =>
+  async (dispatch, _getState, rt) => {
+    const phone = rt.phone;
+    if (!phone) return;
+    try {
+      if (target.kind === 'twin') await phone.transferToTwin(callId, target.digit);
+      else await phone.transfer(callId, target.value);
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+    }
+  };
+
+/** An outbound call (a callback from an order, or a number typed in). */
+export const dial =
+  (number: string): AppThunk<Promise<string | null>> =>
+  async (dispatch, _getState, rt) => {
+    const phone = rt.phone;
+    if (!phone) return null;
+    try {
+      const id = await phone.dial(number);
+      dispatch(cardShown(id));
+      return id;
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+      return null;
+    }
+  };
+
+export const chooseDevice =
+  (kind: 'microphone' | 'speaker' | 'ringer', deviceId: string): AppThunk<Promise<void>> =>
+  async (dispatch, _getState, rt) => {
+    const phone = rt.phone;
+    if (!phone) return;
+    try {
+      const id = deviceId || null;
+      if (kind === 'microphone') await phone.setMicrophone(id);
+      else if (kind === 'speaker') await phone.setSpeaker(id);
+      else await phone.setRinger(id);
+    } catch (error) {
+      dispatch(agentRefused(message(error)));
+    }
+  };

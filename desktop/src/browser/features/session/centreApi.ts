@@ -1,0 +1,85 @@
+// Calling a centre's HTTP API from the console with the login's token: the centre the board is on first, then the
+// others (a centre that cannot be reached or answers 5xx is skipped; a 4xx is the centre's answer and is final).
+// Every answer is checked with a zod schema before anyone uses it.
+import type { z } from 'zod';
+import type { Centre } from '../../../common/bridge';
+
+/** The chosen centre first, then the others in their configured order. */
+export function orderCentres(centres: readonly Centre[], first: string): Centre[] {
+  const chosen = centres.find((c) => c.name === first);
+  return chosen ? [chosen, ...centres.filter((c) => c !== chosen)] : [...centres];
+}
+
+export class CentreApiError extends Error {
+  override readonly name = 'CentreApiError';
+  constructor(
+    /** HTTP status, or 0 when no centre could be reached. */
+    readonly status: number,
+    message: string,
+    /** Centres tried, in order. */
+    readonly tried: string[] = [],
+    /** The answer arrived but did not fit the schema. */
+    readonly badReply = false,
+  ) {
+    super(message);
+  }
+}
+
+export interface CentreCall {
+  method?: 'GET' | 'POST';
+  body?: unknown;
+  timeoutMs?: number;
+  fetch?: typeof fetch;
+}
+
+/** The answer, validated, and the centre that gave it. */
+export async function centreJson<S extends z.ZodType>(
+  centres: readonly Centre[],
+  first: string,
+  /** The login token; null for the login itself. */
+  token: string | null,
+  path: string,
+  schema: S,
+  call: CentreCall = {},
+): Promise<{ value: z.output<S>; via: string }> {
+  const doFetch = call.fetch ?? fetch;
+  const unreachable: string[] = [];
+  for (const centre of orderCentres(centres, first)) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), call.timeoutMs ?? 5000);
+    let res: Response;
+    try {
+      res = await doFetch(`${centre.http.replace(/\/$/, '')}${path}`, {
+        method: call.method ?? (call.body === undefined ? 'GET' : 'POST'),
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: call.body === undefined ? undefined : JSON.stringify(call.body),
+        signal: abort.signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      unreachable.push(centre.name);
+      continue;
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status >= 500) {
+      unreachable.push(centre.name);
+      continue;
+    }
+    const body: unknown = await res.json().catch(() => undefined);
+    const tried = [...unreachable, centre.name];
+    if (!res.ok) {
+      const message = (body as { error?: unknown } | undefined)?.error;
+      throw new CentreApiError(res.status, typeof message === 'string' ? message : `HTTP ${res.status}`, tried);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success)
+      throw new CentreApiError(res.status, `${centre.name} answered ${path} with something unexpected`, tried, true);
+    return { value: parsed.data, via: centre.name };
+  }
+  throw new CentreApiError(0, `no centre answered ${path} (${unreachable.join(', ')})`, unreachable);
+}
