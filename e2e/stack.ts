@@ -2,15 +2,13 @@
 // own SQLite cache) and Debian's Chromium driven by Playwright. Everything binds to 127.0.0.1.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import { login as apiLogin, startTwins, tempDir } from '../sync-server/test/harness';
+import { serveStatic } from '../scripts/static-server';
 import type { CentreProcess } from '../sync-server/test/harness';
 import { api } from '../sync-server/test/sip-centres';
 
@@ -42,7 +40,8 @@ export interface HostProcess {
 /** Starts the desktop host in browser mode on its own data dir; resolves with the URL to open. */
 export async function startHost(opts: {
   dataDir?: string;
-  centres: { name: string; url: string }[];
+  /** `sip`: the centre's SIP WebSocket, when the console's phone is to reach it (the CSP allows only these). */
+  centres: { name: string; url: string; sip?: string }[];
   home: string;
 }): Promise<HostProcess> {
   const dataDir = opts.dataDir ?? tempDir('twinline-console-');
@@ -53,7 +52,7 @@ export async function startHost(opts: {
     '--data',
     dataDir,
     '--centres',
-    opts.centres.map((c) => `${c.name}=${c.url}`).join(','),
+    opts.centres.map((c) => `${c.name}=${c.url}${c.sip ? `;sip=${c.sip}` : ''}`).join(','),
     '--home',
     opts.home,
   ];
@@ -140,36 +139,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 /** The built caller and bare agent pages (`pnpm --filter @twinline/caller build`, run by the root e2e script). */
 export const CALLER_DIST = join(ROOT, 'packages/caller/dist');
 
-const STATIC_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wav': 'audio/wav',
-};
-
-/** Serves a directory's files over HTTP on 127.0.0.1 (a loopback origin is a secure context, as WebRTC needs). */
-export async function serveStatic(dir: string): Promise<{ url: string; close(): Promise<void> }> {
-  if (!existsSync(join(dir, 'index.html')))
-    throw new Error(`${dir} has no index.html: build it first (bash scripts/pnpm.sh --filter @twinline/caller build)`);
-  const root = resolve(dir);
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(root, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(root + sep)) return void res.writeHead(403).end();
-    readFile(file).then(
-      (body) =>
-        res.writeHead(200, { 'content-type': STATIC_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
-  };
-}
+export { serveStatic };
 
 /**
  * Kills a centre's Kamailio (SIGKILL to its process group, as a crash would), leaving the centre itself running:

@@ -38,7 +38,14 @@ export interface SipCentre {
  * may overflow to the other. `routing` gives a centre a routing configuration (else the demo's). `stop()` stops
  * both and removes their data.
  */
-export async function startSipTwins(o: { routing?: Partial<Record<TwinName, RoutingConfig>>; logLevel?: string } = {}) {
+export async function startSipTwins(
+  o: {
+    routing?: Partial<Record<TwinName, RoutingConfig>>;
+    logLevel?: string;
+    /** More command-line flags for both centres, e.g. ['--demo-customers', '2000']. */
+    flags?: string[];
+  } = {},
+) {
   const port = { fuzhou: await freePort(), xiamen: await freePort() };
   const ws = { fuzhou: await freePort(), xiamen: await freePort() };
   const udp = { fuzhou: await freePort(), xiamen: await freePort() };
@@ -56,6 +63,7 @@ export async function startSipTwins(o: { routing?: Partial<Record<TwinName, Rout
       '--sip-twin-ws',
       `${t}=ws://127.0.0.1:${ws[t]}`,
     ];
+    if (o.flags) f.push(...o.flags);
     const routing = o.routing?.[n];
     if (routing) {
       const file = join(dir, `${n}-routing.json`);

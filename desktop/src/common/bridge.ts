@@ -65,6 +65,8 @@ export const Centre = z.strictObject({
   url: urlWithScheme(['ws:', 'wss:'], 'url'),
   /** The centre's HTTP endpoint (login, health). */
   http: urlWithScheme(['http:', 'https:'], 'http'),
+  /** The centre's SIP server for softphones (Kamailio's WebSocket), when it runs one: the CSP must allow it. */
+  sip: urlWithScheme(['ws:', 'wss:'], 'sip').optional(),
 });
 export type Centre = z.infer<typeof Centre>;
 

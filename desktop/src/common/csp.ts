@@ -6,7 +6,7 @@ import type { Settings } from './bridge';
 export function contentSecurityPolicy(settings: Settings | undefined, opts: { self: boolean }): string {
   const origins = new Set<string>();
   for (const centre of settings?.centres ?? []) {
-    for (const url of [centre.url, centre.http]) {
+    for (const url of [centre.url, centre.http, ...(centre.sip ? [centre.sip] : [])]) {
       try {
         const u = new URL(url);
         origins.add(`${u.protocol}//${u.host}`);

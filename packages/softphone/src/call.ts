@@ -30,7 +30,10 @@ export interface TransferStatus {
 }
 
 export interface CallSnapshot {
+  /** The softphone's id of the call (sip.js: Call-ID plus a tag). */
   id: string;
+  /** The SIP Call-ID, as the centre knows the call (wrap-ups, reports). */
+  sipCallId: string;
   direction: CallDirection;
   /** The other party: the caller's number (inbound) or what we dialled (outbound). */
   remote: string;
@@ -112,6 +115,12 @@ export class Call {
     const fromHeaders = session instanceof Invitation ? twinlineHeaders(session.request.headers) : null;
     this.snap = {
       id: session.id,
+      sipCallId:
+        session instanceof Invitation
+          ? session.request.callId
+          : session instanceof Inviter
+            ? session.request.callId
+            : session.id,
       direction,
       remote:
         direction === 'inbound' ? displayNumber(remote.uri.user) : (opts.dialled ?? displayNumber(remote.uri.user)),

@@ -318,7 +318,12 @@ describe('the host handler map', () => {
     const defaults = await host.handlers['settings.get']({});
     expect(defaults).toMatchObject({ homeCentre: 'fuzhou', language: 'zh-CN' });
     expect(defaults.centres.map((c) => c.name)).toEqual(['fuzhou', 'xiamen']);
-    expect(defaults.centres[1]).toEqual({ name: 'xiamen', url: 'ws://127.0.0.1:4402', http: 'http://127.0.0.1:4402' });
+    expect(defaults.centres[1]).toEqual({
+      name: 'xiamen',
+      url: 'ws://127.0.0.1:4402',
+      http: 'http://127.0.0.1:4402',
+      sip: 'ws://127.0.0.1:5482',
+    });
 
     const changed = await host.dispatch('settings.set', { homeCentre: 'xiamen', language: 'en' });
     expect(changed).toEqual({ ok: true, result: { ...defaults, homeCentre: 'xiamen', language: 'en' } });

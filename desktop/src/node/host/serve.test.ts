@@ -178,7 +178,10 @@ describe('browser mode: the host over HTTP', () => {
     expect(csp).not.toContain('unsafe-inline');
     expect(csp).not.toContain('unsafe-eval');
     expect(csp).toContain("frame-ancestors 'none'");
-    expect(csp).toContain("connect-src 'self' ws://127.0.0.1:4401 http://127.0.0.1:4401 ws://127.0.0.1:4402");
+    // Each centre's sync and HTTP endpoints, and its SIP server for the softphone.
+    expect(csp).toContain(
+      "connect-src 'self' ws://127.0.0.1:4401 http://127.0.0.1:4401 ws://127.0.0.1:5480 ws://127.0.0.1:4402",
+    );
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.text).not.toContain(served.token);
 

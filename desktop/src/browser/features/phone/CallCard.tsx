@@ -165,7 +165,7 @@ function CallView({ call }: { call: CallSnapshot }) {
       )}
       {live && call.status === 'active' && dialpadOpen && <Keypad callId={call.id} />}
       {call.quality && live && (
-        <p className="muted" data-testid="call-quality">
+        <p className="muted" data-testid="call-quality" data-quality={call.quality}>
           {t('phone.quality', { quality: t(`phone.qualityLevel.${call.quality}`) })}
         </p>
       )}

@@ -65,7 +65,7 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
     }),
     phone.on('ended', (call) => {
       if (call.answeredAt !== null) {
-        dispatch(wrapUpOwed({ callId: call.id, remote: call.remote, endedAt: call.endedAt ?? Date.now() }));
+        dispatch(wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt: call.endedAt ?? Date.now() }));
       }
     }),
   ];
