@@ -242,7 +242,7 @@ describe('the host handler map', () => {
     expect((await again.handlers['cache.loadDoc']({ doc: 'region/xiamen' })).updates).toEqual([]);
   });
 
-  it('keeps the board rows of each document across a restart, replaced by id; a damaged row never reaches the board', async () => {
+  it('keeps the board rows of each document across a restart, replaced by id; unreadable rows are left out', async () => {
     const dir = kit.dir();
     const host = await kit.open(dir);
     const other = { ...ROW, id: 'xiamen-20261123-def', doc: 'region/xiamen', city: 'xiamen', county: 'siming' };
@@ -260,14 +260,13 @@ describe('the host handler map', () => {
     const { rows } = await again.handlers['cache.loadRows']({ docs: ['region/fuzhou'] });
     expect(rows).toEqual([{ ...ROW, state: 'dispatched', stationId: 'st-fuzhou-gulou' }]);
     expect((await again.handlers['cache.loadRows']({ docs: ['region/fuzhou', 'region/xiamen'] })).rows).toHaveLength(2);
-    // A row that no longer parses is left out; one that parses but breaks the schema (a hand-edited file, an older
-    // build) fails the call with bad_output: the console then waits for its documents instead of showing it.
+    // A row that no longer parses as JSON is left out here; one that parses but breaks the schema (a hand-edited
+    // file, an older build) is passed on as stored, and the window leaves it out (features/board/rows.ts).
     await again.cache.putRows('region/xiamen', [{ id: 'broken', json: '{"id":"broken"' }], []);
     expect((await again.handlers['cache.loadRows']({ docs: ['region/xiamen'] })).rows).toEqual([other]);
     await again.cache.putRows('region/xiamen', [{ id: 'odd', json: '{"id":"odd"}' }], []);
-    const refused = await again.dispatch('cache.loadRows', { docs: ['region/xiamen'] });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'bad_output' } });
-    expect((await again.dispatch('cache.loadRows', { docs: ['region/fuzhou'] })).ok).toBe(true);
+    const reply = await again.dispatch('cache.loadRows', { docs: ['region/xiamen'] });
+    expect(reply).toMatchObject({ ok: true, result: { rows: expect.arrayContaining([other, { id: 'odd' }]) } });
   });
 
   it('compacts a busy document on load once it reaches compactEvery rows', async () => {

@@ -4,7 +4,6 @@
 import { mkdirSync } from 'node:fs';
 import * as Y from 'yjs';
 import { isCityId } from '@twinline/board';
-import type { BoardRow } from '../../common/board-row';
 import { Settings } from '../../common/bridge';
 import type { BridgeHandlers } from '../../common/bridge';
 import { HandlerInputError, createDispatcher, describeIssues } from '../../common/dispatch';
@@ -105,9 +104,8 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       await cache.appendUpdates(doc, decodeUpdates(updates));
       return {};
     },
-    // Rows were validated on the way in (cache.putRows); the dispatcher checks what comes out against the schema
-    // once more, so a hand-edited row fails this call (the window then waits for the documents), not the board.
-    'cache.loadRows': async ({ docs }) => ({ rows: (await cache.loadRows(docs)) as BoardRow[] }),
+    // Rows as stored (checked on the way in); the window checks each one it shows (features/board/rows.ts).
+    'cache.loadRows': async ({ docs }) => ({ rows: await cache.loadRows(docs) }),
     'cache.putRows': async ({ doc, upserts, removed }) => {
       await cache.putRows(
         doc,

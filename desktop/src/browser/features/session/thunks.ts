@@ -18,6 +18,7 @@ import { restoreDraft } from '../drafts/thunks';
 import { presenceChanged, presenceCleared } from '../presence/presenceSlice';
 import { LoginError, SESSION_SECRET_KEY, StoredSessionSchema, login, orderCentres } from './login';
 import type { StoredSession } from './login';
+import { validRows } from '../board/rows';
 import type { BoardRow } from '../board/types';
 import { settingsLoaded, signInStarted, signedIn, signedOut } from './sessionSlice';
 import type { Language } from '../../i18n';
@@ -88,6 +89,13 @@ export const signIn =
     }
   };
 
+/** Runs `fn` when the window is idle (or after a second at the latest). */
+function whenIdle(fn: () => void): void {
+  const w = globalThis as { requestIdleCallback?: (cb: () => void, o: { timeout: number }) => void };
+  if (w.requestIdleCallback) w.requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 200);
+}
+
 /** Opens the board with a token: the connection validates it (a 4401 close returns to the login). */
 export const startSession =
   (stored: StoredSession, loginVia: { via: string; unreachable: string[] } | null = null): AppThunk =>
@@ -146,8 +154,11 @@ export const startSession =
     // The last rows this console saw, at once, while the worker loads the documents themselves.
     const docs = docsFor(principal);
     const snapshot = rt.bridge.call('cache.loadRows', { docs }).then(
-      ({ rows }) => {
+      (stored) => {
         if (rt.session?.board !== board) return;
+        const { rows, dropped } = validRows(stored.rows);
+        if (dropped > 0)
+          console.warn(`${dropped} cached board rows did not fit the schema; the documents bring them back`);
         const fresh = rows.filter((r) => !rt.orders.get(r.id));
         for (const r of fresh) provisional.add(r.id);
         rt.orders.apply({ upserts: fresh, removed: [] });
@@ -180,7 +191,13 @@ export const startSession =
     };
     dispatch(sessionConnected({ home }));
     dispatch(signedIn({ account, loginVia }));
-    void dispatch(startPhone());
+    // The phone (sip.js, media devices, the agent-state stream) starts once the board is on screen and the window
+    // is idle: a cold start shows the board first.
+    void snapshot.finally(() =>
+      whenIdle(() => {
+        if (rt.session?.board === board) void dispatch(startPhone());
+      }),
+    );
   };
 
 export const signOut =
