@@ -15,6 +15,8 @@ import './styles/panel.css';
 import './styles/phone.css';
 
 const runtime = new Runtime(createBridgeClient());
+// The board's last rows, asked for before React or the login has started: a cold start's first picture.
+runtime.prefetchSnapshot();
 const store = createStore(runtime);
 
 const root = document.getElementById('root');

@@ -153,10 +153,10 @@ export const startSession =
     });
     // The last rows this console saw, at once, while the worker loads the documents themselves.
     const docs = docsFor(principal);
-    const snapshot = rt.bridge.call('cache.loadRows', { docs }).then(
+    const snapshot = rt.snapshotRows(docs).then(
       (stored) => {
         if (rt.session?.board !== board) return;
-        const { rows, dropped } = validRows(stored.rows);
+        const { rows, dropped } = validRows(stored);
         if (dropped > 0)
           console.warn(`${dropped} cached board rows did not fit the schema; the documents bring them back`);
         const fresh = rows.filter((r) => !rt.orders.get(r.id));
