@@ -62,7 +62,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     return page;
   }
 
-  it('rings the ready Xiamen agent with the customer popped, answers with audio both ways, and the order reaches the station', async () => {
+  it('rings the ready Xiamen agent with the customer popped, answers with audio both ways, calls back from the order, and the order reaches the station', async () => {
     const customer = xiamenCustomer();
     const agent = await consoleAt('xiamen', 'agent1.xm');
     // The phone registers by itself; the agent says it is ready (the centre keeps that state).
@@ -115,6 +115,16 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await agent.getByTestId('wrap-up-code').selectOption('order_opened');
     await agent.getByTestId('wrap-up-submit').click();
     await poll(() => agent.getByTestId('wrap-up').count()).toBe(0);
+
+    // A callback from the order: the customer's phone rings with the agent's call, and is answered.
+    await agent.getByTestId('order-call-back').click();
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ringing');
+    await caller.getByTestId('caller-answer').click();
+    await poll(() => card.getAttribute('data-call-status')).toBe('active');
+    await agent.getByTestId('call-hangup').click();
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
+    await agent.getByTestId('call-card-close').click();
+    await poll(() => agent.getByTestId('call-card').count()).toBe(0);
 
     // The station's dispatcher, signed in at the other centre, has it on its board.
     const county = customer.stationId.split('-').slice(2).join('-');

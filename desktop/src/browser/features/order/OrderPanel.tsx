@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { CREATE_ROLES } from '@twinline/workorder';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { useOpenOrder } from './useOpenOrder';
+import { dial } from '../phone/thunks';
 import { formatTime, stationName } from '../../i18n';
 import { panelClosed } from '../board/boardSlice';
 import { SlaCountdown } from '../board/SlaCountdown';
@@ -67,6 +68,7 @@ export function OrderPanel() {
           <SlaCountdown row={row} long />
         </div>
         <span className="spacer" />
+        <CallBack number={o.draft.callerNumber} />
         <Avatars users={viewers} testId="order-presence" max={5} />
         <button
           type="button"
@@ -116,5 +118,25 @@ export function OrderPanel() {
         <Comments orderId={o.id} comments={entry.comments} />
       </div>
     </aside>
+  );
+}
+
+/** Calls the order's caller back on the softphone (when the phone is registered and not already on a call). */
+function CallBack({ number }: { number: string }) {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const registered = useAppSelector((s) => s.phone.phone?.registration === 'registered');
+  const busy = useAppSelector((s) => s.phone.phone?.calls.some((c) => c.status !== 'ended') ?? false);
+  if (!registered) return null;
+  return (
+    <button
+      type="button"
+      data-testid="order-call-back"
+      disabled={busy}
+      title={t('order.callBackTitle', { number })}
+      onClick={() => void dispatch(dial(number))}
+    >
+      {t('order.callBack')}
+    </button>
   );
 }

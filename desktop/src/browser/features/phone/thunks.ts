@@ -64,7 +64,9 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
         .catch(() => undefined);
     }),
     phone.on('ended', (call) => {
-      if (call.answeredAt !== null) {
+      // A hotline call the agent answered owes a wrap-up (the centre keeps it with the call). An outbound call (a
+      // callback) is not a centre call record yet: its outcome belongs on the order.
+      if (call.answeredAt !== null && call.direction === 'inbound') {
         dispatch(wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt: call.endedAt ?? Date.now() }));
       }
     }),
@@ -152,6 +154,10 @@ export const submitWrapUp =
         body: { callId: owed.callId, code, note },
       });
       dispatch(wrapUpOwed(null));
+      // The call is done with: its card goes (unless another call is showing there now).
+      if (getState().phone.phone?.calls.find((c) => c.id === getState().phone.cardCallId)?.status !== 'ringing') {
+        dispatch(cardShown(null));
+      }
       return true;
     } catch (error) {
       dispatch(agentRefused(message(error)));
