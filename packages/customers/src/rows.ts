@@ -117,3 +117,48 @@ export function searchClauses(
   }
   return { where, params };
 }
+
+/**
+ * The trigram search index over names and addresses, kept by triggers (created if missing; FTS5 with the trigram
+ * tokenizer depends on the SQLite build).
+ */
+export const CUSTOMERS_FTS = `
+  CREATE VIRTUAL TABLE IF NOT EXISTS customers_fts
+    USING fts5 (name, address, content = 'customers', content_rowid = 'seq', tokenize = 'trigram');
+  CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers BEGIN
+    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
+  END;
+  CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers BEGIN
+    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
+  END;
+  CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF name, address ON customers BEGIN
+    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
+    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
+  END;
+`;
+
+/** What ensureCustomerSearch needs of a database (the @twinline/sql driver has it). */
+export interface SearchIndexDb {
+  transaction<T>(
+    fn: (tx: { get(sql: string): Promise<unknown>; exec(sql: string): Promise<unknown> }) => Promise<T>,
+  ): Promise<T>;
+}
+
+/**
+ * Creates the search index if missing (filling it from the rows once); false when this SQLite has no FTS5 trigram
+ * (search then falls back to LIKE). Any other failure is thrown.
+ */
+export async function ensureCustomerSearch(db: SearchIndexDb): Promise<boolean> {
+  try {
+    await db.transaction(async (tx) => {
+      const existed = await tx.get("SELECT 1 FROM sqlite_schema WHERE name = 'customers_fts'");
+      await tx.exec(CUSTOMERS_FTS);
+      if (!existed) await tx.exec("INSERT INTO customers_fts (customers_fts) VALUES ('rebuild')");
+    });
+    return true;
+  } catch (err) {
+    if (/no such module|no such tokenizer|fts5|trigram/i.test(String((err as Error | undefined)?.message)))
+      return false;
+    throw err;
+  }
+}

@@ -1,6 +1,7 @@
 // The centre's customer directory (screen-pop): customers, an index of their phone numbers, a change counter for the
 // consoles' delta sync, quick search, and streaming CSV import. Tables: migration 2 in schema.ts; full-text index:
-// CUSTOMERS_FTS (like the archive's, it depends on the SQLite build).
+// @twinline/customers' CUSTOMERS_FTS, shared with the console's cache (like the archive's, it depends on the SQLite
+// build).
 import { parse } from 'csv-parse';
 import type { CsvError } from 'csv-parse';
 import { isCityId } from '@twinline/board';
@@ -11,12 +12,12 @@ import {
   customerCells,
   customerFromCsv,
   customerFromRow,
+  ensureCustomerSearch,
   normalisePhone,
   searchClauses,
 } from '@twinline/customers';
 import type { CsvReadOptions, Customer, CustomerRecord, CustomerRow } from '@twinline/customers';
 import type { SqlDriver, SqlValue } from '@twinline/sql';
-import { CUSTOMERS_FTS } from './schema';
 
 export interface CustomerSearchOptions {
   /** Default 20, at most 200. */
@@ -137,18 +138,7 @@ export class CustomerDirectory {
   ) {}
 
   static async open(db: SqlDriver): Promise<CustomerDirectory> {
-    let fullText = false;
-    try {
-      await db.transaction(async (tx) => {
-        const existed = await tx.get("SELECT 1 FROM sqlite_schema WHERE name = 'customers_fts'");
-        await tx.exec(CUSTOMERS_FTS);
-        if (!existed) await tx.exec("INSERT INTO customers_fts (customers_fts) VALUES ('rebuild')");
-      });
-      fullText = true;
-    } catch (err) {
-      if (!/no such module|no such tokenizer|fts5|trigram/i.test(String((err as Error | undefined)?.message)))
-        throw err;
-    }
+    const fullText = await ensureCustomerSearch(db);
     return new CustomerDirectory(db, fullText);
   }
 

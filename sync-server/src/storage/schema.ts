@@ -149,19 +149,3 @@ export const ARCHIVE_FTS = `
     INSERT INTO archived_orders_fts (rowid, summary) VALUES (new.seq, new.summary);
   END;
 `;
-
-/** Trigram index over customers' names and addresses (quick search for an unknown caller); see ARCHIVE_FTS. */
-export const CUSTOMERS_FTS = `
-  CREATE VIRTUAL TABLE IF NOT EXISTS customers_fts
-    USING fts5 (name, address, content = 'customers', content_rowid = 'seq', tokenize = 'trigram');
-  CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers BEGIN
-    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
-  END;
-  CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers BEGIN
-    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
-  END;
-  CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF name, address ON customers BEGIN
-    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
-    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
-  END;
-`;

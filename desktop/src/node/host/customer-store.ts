@@ -12,7 +12,14 @@
 // A bad file never stops the console (sqlite-file.ts): it is set aside as `customers.corrupt-<time>.sqlite` and a
 // fresh, empty cache is opened; the sync then downloads the directory again in the background.
 import { isCityId } from '@twinline/board';
-import { CUSTOMER_COLUMNS, customerCells, customerFromRow, normalisePhone, searchClauses } from '@twinline/customers';
+import {
+  CUSTOMER_COLUMNS,
+  customerCells,
+  customerFromRow,
+  ensureCustomerSearch,
+  normalisePhone,
+  searchClauses,
+} from '@twinline/customers';
 import type { Customer, CustomerRow } from '@twinline/customers';
 import { openDatabase } from '@twinline/sql';
 import type { SqlDriver, SqlValue } from '@twinline/sql';
@@ -83,25 +90,6 @@ const MIGRATIONS = [
      PRIMARY KEY (centre, city)
    ) WITHOUT ROWID;`,
 ];
-
-/**
- * Trigram index over names and addresses for the quick search, created outside MIGRATIONS because it depends on the
- * SQLite build (FTS5 with the trigram tokenizer), as the centre's CUSTOMERS_FTS. Idempotent.
- */
-const CUSTOMERS_FTS = `
-  CREATE VIRTUAL TABLE IF NOT EXISTS customers_fts
-    USING fts5 (name, address, content = 'customers', content_rowid = 'seq', tokenize = 'trigram');
-  CREATE TRIGGER IF NOT EXISTS customers_fts_ai AFTER INSERT ON customers BEGIN
-    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
-  END;
-  CREATE TRIGGER IF NOT EXISTS customers_fts_ad AFTER DELETE ON customers BEGIN
-    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
-  END;
-  CREATE TRIGGER IF NOT EXISTS customers_fts_au AFTER UPDATE OF name, address ON customers BEGIN
-    INSERT INTO customers_fts (customers_fts, rowid, name, address) VALUES ('delete', old.seq, old.name, old.address);
-    INSERT INTO customers_fts (rowid, name, address) VALUES (new.seq, new.name, new.address);
-  END;
-`;
 
 export interface CustomerApply {
   centre: string;
@@ -219,19 +207,12 @@ export async function openCustomerStore(dir: string, opts: OpenCustomerStoreOpti
     sqlite: { integrityCheck: opts.integrityCheck ?? 'quick' },
   });
   await db.exec(`PRAGMA cache_size = -${Math.max(64, Math.floor(opts.cacheKiB ?? DEFAULT_CACHE_KIB))}`);
-  let fullText = false;
+  let fullText: boolean;
   try {
-    await db.transaction(async (tx) => {
-      const existed = await tx.get("SELECT 1 FROM sqlite_schema WHERE name = 'customers_fts'");
-      await tx.exec(CUSTOMERS_FTS);
-      if (!existed) await tx.exec("INSERT INTO customers_fts (customers_fts) VALUES ('rebuild')");
-    });
-    fullText = true;
+    fullText = await ensureCustomerSearch(db);
   } catch (err) {
-    if (!/no such module|no such tokenizer|fts5|trigram/i.test(String((err as Error | undefined)?.message))) {
-      await db.close().catch(() => undefined);
-      throw err;
-    }
+    await db.close().catch(() => undefined);
+    throw err;
   }
   // Lookups get a connection of their own: in WAL mode a reader never waits for the writer, so a screen-pop is not
   // held up by a page of the sync being written (a 2,000-row page takes a few hundred ms with a million customers).
