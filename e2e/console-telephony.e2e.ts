@@ -6,8 +6,9 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAt } from '../packages/demo-data/src/customers';
-import { kamailioInstalled, startSipTwins } from '../sync-server/test/sip-centres';
-import { CALLER_DIST, launchBrowser, login, screenshot, serveStatic, startHost } from './stack';
+import { api, kamailioInstalled, startSipTwins } from '../sync-server/test/sip-centres';
+import { login as apiLogin } from '../sync-server/test/harness';
+import { CALLER_DIST, killSip, launchBrowser, login, screenshot, serveStatic, startHost } from './stack';
 import type { HostProcess } from './stack';
 
 const CUSTOMERS = 3000;
@@ -80,6 +81,10 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const card = agent.getByTestId('call-card');
     await poll(() => card.getAttribute('data-call-status')).toBe('ringing');
     await expect(agent.getByTestId('call-remote').textContent()).resolves.toBe(customer.phone);
+    // What the call is for, from the centre's routing: the repair group, the caller's region.
+    await expect(agent.getByTestId('call-queue').getAttribute('data-group')).resolves.toBe('repair');
+    await expect(agent.getByTestId('call-queue').textContent()).resolves.toContain('故障报修');
+    await expect(agent.getByTestId('call-queue').textContent()).resolves.toContain('厦门');
     await poll(() => agent.getByTestId('pop-customer').first().getAttribute('data-account')).toBe(customer.account);
     await screenshot(agent, 'console-call-ringing');
 
@@ -131,5 +136,70 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const dispatcher = await consoleAt('fuzhou', `disp.xiamen-${county}`);
     await poll(() => dispatcher.locator(`[data-testid="board-row"][data-order-id="${orderId}"]`).count()).toBe(1);
     await screenshot(dispatcher, 'console-call-dispatcher');
+  }, 180_000);
+
+  it("Xiamen's SIP server dies mid-shift: the phone registers at Fuzhou, the agent's ready state goes with it, and a Fuzhou call rings it", async () => {
+    // The first test's consoles and phones are closed: this agent is the only one ready anywhere.
+    await Promise.all(browser.contexts().map((c) => c.close()));
+    const agent = await consoleAt('xiamen', 'agent4.xm');
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-centre')).toBe('xiamen');
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-state')).toBe('registered');
+    // The microphone the agent picks is kept for the next start of the console.
+    await agent.getByTestId('phone-devices').click();
+    const mics = agent.getByTestId('phone-device-microphone').locator('option');
+    await poll(() => mics.count()).toBeGreaterThan(1);
+    const mic = (await mics.last().getAttribute('value'))!;
+    await agent.getByTestId('phone-device-microphone').selectOption(mic);
+    await agent.reload();
+    await agent.waitForSelector('[data-testid="login-username"], [data-testid="phone-registration"]');
+    if (
+      await agent
+        .getByTestId('login-username')
+        .isVisible()
+        .catch(() => false)
+    )
+      await login(agent, 'agent4.xm');
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-state')).toBe('registered');
+    await agent.getByTestId('phone-devices').click();
+    await poll(() => agent.getByTestId('phone-device-microphone').inputValue()).toBe(mic);
+
+    await agent.getByTestId('agent-state-select').selectOption('ready');
+    await poll(() => agent.getByTestId('agent-state').getAttribute('data-state')).toBe('ready');
+
+    killSip(sip.xiamen.centre);
+    // The phone moves to the twin by itself and says so; the state the agent chose is kept there, not reset.
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-centre'), 30_000).toBe('fuzhou');
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-state')).toBe('registered');
+    await poll(() => agent.getByTestId('agent-handed-over').getAttribute('data-centre')).toBe('fuzhou');
+    await expect(agent.getByTestId('agent-state').getAttribute('data-state')).resolves.toBe('ready');
+    const stateAt = async (at: 'fuzhou' | 'xiamen') =>
+      (
+        await api(sip[at].centre, '/api/agent/state?agent=agent4.xm', {
+          token: await apiLogin(sip[at].centre, at === 'fuzhou' ? 'lead.fz' : 'lead.xm'),
+        })
+      ).body as { state: string; home: string; centre: string };
+    await poll(() => stateAt('fuzhou')).toMatchObject({ state: 'ready', home: 'xiamen', centre: 'fuzhou' });
+    await poll(() => stateAt('xiamen')).toMatchObject({ state: 'signed_out' });
+    await screenshot(agent, 'console-phone-on-twin');
+
+    // A Fuzhou customer calls Fuzhou's hotline: no Fuzhou agent is ready, the Xiamen agent working there is.
+    const caller = await browser.newPage({ locale: 'zh-CN' });
+    await caller.goto(`${web.url}index.html?ws=${encodeURIComponent(sip.fuzhou.ws)}&number=059187650001`);
+    await poll(() => caller.getByTestId('caller-registration').getAttribute('data-state')).toBe('registered');
+    await caller.getByTestId('caller-call').click();
+    const card = agent.getByTestId('call-card');
+    await poll(() => card.getAttribute('data-call-status')).toBe('ringing');
+    await expect(agent.getByTestId('call-remote').textContent()).resolves.toBe('059187650001');
+    await agent.keyboard.press('F2');
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('active');
+    const rtpIn = async () => Number(await caller.getByTestId('caller-rtp-in').textContent());
+    const before = await rtpIn();
+    await poll(async () => (await rtpIn()) - before).toBeGreaterThan(50);
+    await agent.keyboard.press('F3');
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
+    // The wrap-up goes to the centre that routed the call (Fuzhou), which keeps it with the call.
+    await agent.getByTestId('wrap-up-code').selectOption('info_only');
+    await agent.getByTestId('wrap-up-submit').click();
+    await poll(() => agent.getByTestId('wrap-up').count()).toBe(0);
   }, 180_000);
 });

@@ -90,7 +90,15 @@ describe('the call centre (in process)', () => {
     expect(centre.snapshot().groups.find((g) => g.id === 'repair')).toMatchObject({ waiting: 2 });
 
     await ready('agent4.xm');
-    expect(await vip.promise).toEqual({ action: 'agent', user: 'agent4.xm', ringMs: 14_000 });
+    // The phone is told what the call is for and how long the caller waited (shown while it rings).
+    expect(await vip.promise).toEqual({
+      action: 'agent',
+      user: 'agent4.xm',
+      ringMs: 14_000,
+      group: 'repair',
+      region: 'xiamen',
+      waitedMs: 0,
+    });
     await settle();
     expect(normal.answered()).toBeUndefined();
     expect(centre.agentState('agent4.xm')).toMatchObject({ state: 'ringing', callId: 'call-b' });

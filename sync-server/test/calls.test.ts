@@ -2,11 +2,8 @@
 // and a hotline trunk over UDP (test/sip-client.ts), agents' states through the console's API. Routing uses the
 // demo configuration with short queue waits and a limit of one call in progress for Zhangzhou at Xiamen.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { demoRoutingConfig } from '@twinline/routing/testkit';
-import { parseRoutingConfig } from '@twinline/routing';
-import type { RoutingConfig } from '@twinline/routing';
 import { eventually, login } from './harness';
-import { UdpTrunk, header } from './sip-client';
+import { UdpTrunk, header, headerAll } from './sip-client';
 import {
   TestAgent,
   api,
@@ -15,20 +12,15 @@ import {
   openEvents,
   signOutEveryone,
   startSipTwins,
+  testRouting,
 } from './sip-centres';
 import type { SipCentre } from './sip-centres';
 
 // Long enough for the test to watch the call wait (the team lead's snapshot) on a loaded machine.
 const MAX_WAIT_MS = 4000;
 
-function testRouting(centre: 'fuzhou' | 'xiamen'): RoutingConfig {
-  const base = demoRoutingConfig(centre);
-  return parseRoutingConfig({
-    ...base,
-    groups: base.groups.map((g) => ({ ...g, maxWaitMs: MAX_WAIT_MS })),
-    regions: base.regions.map((r) => (r.id === 'zhangzhou' ? { ...r, maxCallsInProgress: 1 } : r)),
-  });
-}
+const routing = (centre: 'fuzhou' | 'xiamen') =>
+  testRouting(centre, { maxWaitMs: MAX_WAIT_MS, regionLimits: { zhangzhou: 1 } });
 
 const TITLE = kamailioInstalled
   ? 'call routing in the centres'
@@ -46,7 +38,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
       fuzhou,
       xiamen,
       stop: stopTwins,
-    } = await startSipTwins({ routing: { fuzhou: testRouting('fuzhou'), xiamen: testRouting('xiamen') } }));
+    } = await startSipTwins({ routing: { fuzhou: routing('fuzhou'), xiamen: routing('xiamen') } }));
     trunk = await UdpTrunk.open();
   }, 90_000);
 
@@ -101,8 +93,11 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const wrapUp = { callId: call.callId, code: 'repair.outage', note: '小区停电，已派单' };
     const byOther = await api(xiamen.centre, '/api/agent/wrapup', { token: second.token, body: wrapUp });
     expect(byOther.status).toBe(403);
+    expect(await first.state()).toMatchObject({ state: 'after_call_work' }); // another's wrap-up ends nothing
     const ok = await api(xiamen.centre, '/api/agent/wrapup', { token: first.token, body: wrapUp });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    // The agent's own wrap-up ends the after-call work early: ready again, its choice for after the call.
+    expect(await first.state()).toMatchObject({ state: 'ready', last: { note: 'wrap-up done' } });
 
     const lead = await login(xiamen.centre, 'lead.xm');
     const recent = await api(xiamen.centre, '/api/calls/recent?limit=20', { token: lead });
@@ -196,6 +191,12 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     expect((await call.final).status).toBe(200);
     expect(call.responses.filter((r) => (r.status ?? 0) >= 300)).toEqual([]);
     expect(invitesFor(decliner, call.callId)).toHaveLength(1);
+    // Both ringing phones are told what the call is for: the skill group, the caller's region (once each, also on
+    // the INVITE asked again after the decline).
+    for (const invite of [invitesFor(decliner, call.callId)[0]!, invitesFor(next, call.callId)[0]!]) {
+      expect(headerAll(invite, 'X-Twinline-Group')).toEqual(['repair']);
+      expect(headerAll(invite, 'X-Twinline-Region')).toEqual(['xiamen']);
+    }
     expect((await decisionsOf(xiamen.centre, call.callId, 2)).map((d) => [d.decision, d.agentId])).toEqual([
       ['offer', 'agent4.xm'],
       ['offer', 'agent3.xm'],
@@ -328,7 +329,10 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     ]);
     const dispatcher = await login(xiamen.centre, 'disp.xiamen-siming');
     expect((await post({ state: 'signed_out' }, dispatcher)).status).toBe(403);
-    const notAnAgentHere = await post({ state: 'not_ready', reason: 'break', agent: 'agent1.fz' }, lead);
+    // The twin's agents are listed as guests (they work here after a failover); someone in neither list is not.
+    const guest = await post({ state: 'not_ready', reason: 'break', agent: 'agent1.fz' }, lead);
+    expect(guest.body).toMatchObject({ agentId: 'agent1.fz', home: 'fuzhou', centre: 'xiamen', state: 'not_ready' });
+    const notAnAgentHere = await post({ state: 'not_ready', reason: 'break', agent: 'disp.xiamen-siming' }, lead);
     expect(notAnAgentHere.status).toBe(404);
 
     const wrap = await api(xiamen.centre, '/api/agent/wrapup', {

@@ -72,11 +72,21 @@ export type Centre = z.infer<typeof Centre>;
 
 export const Language = z.enum(['zh-CN', 'en']);
 
+/** A browser media device id (opaque; the phone falls back to the default device when it is not plugged in). */
+const DeviceId = z.string().min(1).max(512);
+
 const SettingsShape = z.strictObject({
   homeCentre: CentreName,
   centres: z.array(Centre).min(1, 'at least one centre').max(8),
   language: Language,
+  /** The softphone's audio devices as the user chose them (absent: the system default). */
+  audio: z
+    .strictObject({ microphone: DeviceId.optional(), speaker: DeviceId.optional(), ringer: DeviceId.optional() })
+    .optional(),
 });
+
+/** Every setting's name (each is stored on its own). */
+export const SETTING_KEYS = Object.keys(SettingsShape.shape) as (keyof z.infer<typeof SettingsShape>)[];
 
 /** The whole settings object: the home centre must be one of the centres, and centre names are unique. */
 export const Settings = SettingsShape.superRefine((s, ctx) => {

@@ -35,7 +35,10 @@ describe('routing configuration', () => {
       mobilePrefixes: { '1385910': 'atlantis' },
       regionMenu: { '5': 'nowhere' },
       groups: [...input.groups, { ...input.groups[0]!, id: 'repair2' }],
-      agents: [{ id: 'x', skills: ['cooking'] }],
+      agents: [
+        { id: 'x', skills: ['cooking'] },
+        { id: 'y', skills: ['repair'], home: 'shanghai' },
+      ],
       defaultGroup: 'nope',
     };
     try {
@@ -51,6 +54,7 @@ describe('routing configuration', () => {
           'regionMenu.5',
           'groups.5',
           'agents.0.skills.0',
+          'agents.1.home',
           'defaultGroup',
         ]),
       );

@@ -39,6 +39,12 @@ export const AgentConfigSchema = z.object({
   id: z.string().min(1).max(128),
   /** Skill groups the agent takes calls for. */
   skills: z.array(id).min(1),
+  /**
+   * The agent's own centre (default: this one). The twin's agents are listed with `home` set to the twin so that
+   * they can work here when their phone fails over (their console carries their state over); they stay signed out
+   * here otherwise.
+   */
+  home: id.optional(),
 });
 
 export const RoutingConfigSchema = z
@@ -90,11 +96,13 @@ export const RoutingConfigSchema = z
       if (!regions.has(r)) issue(['regionMenu', d], `unknown region ${r}`);
     if (!regions.has(c.defaultRegion)) issue(['defaultRegion'], `unknown region ${c.defaultRegion}`);
     if (!groups.has(c.defaultGroup)) issue(['defaultGroup'], `unknown group ${c.defaultGroup}`);
-    c.agents.forEach((a, i) =>
+    c.agents.forEach((a, i) => {
       a.skills.forEach((s, j) => {
         if (!groups.has(s)) issue(['agents', i, 'skills', j], `unknown group ${s}`);
-      }),
-    );
+      });
+      if (a.home !== undefined && a.home !== c.centre && a.home !== c.twin)
+        issue(['agents', i, 'home'], `unknown centre ${a.home}`);
+    });
   });
 export type RoutingConfigInput = z.input<typeof RoutingConfigSchema>;
 export type RoutingConfig = z.output<typeof RoutingConfigSchema>;
@@ -134,6 +142,8 @@ export interface CompiledConfig {
   mobileLengths: number[];
   groupByDigit: Map<string, string>;
   agentSkills: Map<string, readonly string[]>;
+  /** Each agent's home centre. */
+  agentHome: Map<string, string>;
 }
 
 export function compileConfig(config: RoutingConfig): CompiledConfig {
@@ -147,6 +157,7 @@ export function compileConfig(config: RoutingConfig): CompiledConfig {
     mobileLengths: [...new Set([...mobile.keys()].map((k) => k.length))].sort((a, b) => b - a),
     groupByDigit: new Map(config.groups.flatMap((g) => (g.menuDigit ? [[g.menuDigit, g.id] as const] : []))),
     agentSkills: new Map(config.agents.map((a) => [a.id, a.skills])),
+    agentHome: new Map(config.agents.map((a) => [a.id, a.home ?? config.centre])),
   };
 }
 

@@ -125,6 +125,8 @@ export interface AgentView {
   reason?: string;
   callId?: string;
   skills: string[];
+  /** The agent's own centre (another one: working here after its phone failed over). */
+  home: string;
 }
 export interface Snapshot {
   centre: string;
@@ -383,6 +385,7 @@ export class Router {
         ...(s.state === 'not_ready' ? { reason: s.reason } : {}),
         ...('callId' in s ? { callId: s.callId } : {}),
         skills: a.groups.map((g) => g.cfg.id),
+        home: this.c.agentHome.get(a.id) ?? this.centre,
       };
     });
     return {

@@ -68,10 +68,14 @@ export function demoRoutingConfig(centre: CentreId, overrides: Partial<RoutingCo
       expectedHandleMs: 240_000,
     })),
     defaultGroup: 'repair',
-    agents: accountsOf('agent', centre).map((a, i) => ({
-      id: a.username,
-      skills: DEMO_SKILLS[centre][i % DEMO_SKILLS[centre].length]!,
-    })),
+    // This centre's agents, then the twin's (who work here only after their phone fails over).
+    agents: [centre, twin].flatMap((home) =>
+      accountsOf('agent', home).map((a, i) => ({
+        id: a.username,
+        skills: DEMO_SKILLS[home][i % DEMO_SKILLS[home].length]!,
+        ...(home === centre ? {} : { home }),
+      })),
+    ),
     offerTimeoutMs: 15_000,
     sendToHomeCentre: true,
     ...overrides,

@@ -60,6 +60,8 @@ export interface AgentStateView {
   /** The latest change and who made it. */
   last: AgentState['last'];
   skills: string[];
+  /** The agent's own centre; another one while it works here after its phone failed over. */
+  home: string;
   /** Phones registered at this centre's SIP server; null when the centre runs none. */
   phones: number | null;
 }
@@ -405,6 +407,17 @@ export class CallCentre {
     const wrapUp = { code: r.code, note: r.note, by: p.userId, at: this.now() };
     await this.o.store.setWrapUp(r.callId, wrapUp);
     this.log.info({ callId: r.callId, agentId: call.agentId, wrapUp }, 'call wrapped up');
+    // The agent's own wrap-up is the after-call work done: it ends now, into what the agent chose for after the call
+    // (a team lead's wrap-up for someone else leaves the agent's timer alone).
+    const st = this.states.get(p.userId)?.status;
+    if (p.userId === call.agentId && st?.state === 'after_call_work' && st.callId === call.callId) {
+      const then = this.states.get(p.userId)!.then;
+      await this.setAgentState(p, {
+        state: then.to,
+        ...(then.to === 'not_ready' ? { reason: then.reason } : {}),
+        note: 'wrap-up done',
+      }).catch((err: unknown) => this.log.warn({ err, callId: r.callId }, 'after-call work not ended by the wrap-up'));
+    }
     return { ...call, wrapUp };
   }
 
@@ -507,7 +520,18 @@ export class CallCentre {
       return;
     }
     if (d.kind === 'offer')
-      this.deliver(s, { action: 'agent', user: d.agentId, ringMs: this.ringMs(d.agentId) }, false);
+      this.deliver(
+        s,
+        {
+          action: 'agent',
+          user: d.agentId,
+          ringMs: this.ringMs(d.agentId),
+          group: d.group,
+          region: d.region,
+          waitedMs: d.waitedMs,
+        },
+        false,
+      );
     else if (d.kind === 'overflow') this.deliver(s, { action: 'twin' }, true);
     else this.deliver(s, { action: 'reject', code: d.sipCode, reason: d.sipReason }, true);
   }
@@ -586,6 +610,7 @@ export class CallCentre {
       then: s.then,
       last: s.last,
       skills: this.skills.get(agentId) ?? [],
+      home: this.o.routing.agents.find((a) => a.id === agentId)?.home ?? this.centre,
       phones: this.o.phones ? this.o.phones(agentId) : null,
     };
   }

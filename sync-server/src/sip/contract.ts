@@ -50,6 +50,11 @@ export const RouteAnswerSchema = z.discriminatedUnion('action', [
     user: SipUser,
     /** How long that phone may ring before Kamailio gives up and asks again (default TWL_RING_TIMEOUT_MS). */
     ringMs: z.number().int().min(1000).max(300_000).optional(),
+    /** Shown on the ringing phone (X-Twinline-Group, -Region, -Waited headers on the INVITE): the skill group the
+     * call is for, the caller's region and how long the caller has waited (ms). Ids only: plain ASCII in a header. */
+    group: SipUser.optional(),
+    region: SipUser.optional(),
+    waitedMs: z.number().int().min(0).optional(),
   }),
   z.object({ action: z.literal('twin') }),
   z.object({ action: z.literal('reject'), code: z.number().int().min(400).max(699), reason: ReasonPhrase }),

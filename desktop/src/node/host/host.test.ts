@@ -326,13 +326,22 @@ describe('the host handler map', () => {
 
     const changed = await host.dispatch('settings.set', { homeCentre: 'xiamen', language: 'en' });
     expect(changed).toEqual({ ok: true, result: { ...defaults, homeCentre: 'xiamen', language: 'en' } });
+    // The phone's audio devices as the user chose them.
+    const audio = { microphone: 'mic-headset', ringer: 'desk-speaker' };
+    expect(await host.dispatch('settings.set', { audio })).toMatchObject({ ok: true, result: { audio } });
+    expect(await host.dispatch('settings.set', { audio: { microphone: '' } })).toMatchObject({ ok: false });
     // Dropping the home centre from the list is refused as a whole.
     const bad = await host.dispatch('settings.set', { centres: [defaults.centres[0]] });
     expect(bad).toMatchObject({ ok: false, error: { code: 'bad_input' } });
     await kit.close(host);
 
     const again = await kit.open(dir);
-    expect(await again.handlers['settings.get']({})).toEqual({ ...defaults, homeCentre: 'xiamen', language: 'en' });
+    expect(await again.handlers['settings.get']({})).toEqual({
+      ...defaults,
+      homeCentre: 'xiamen',
+      language: 'en',
+      audio: { microphone: 'mic-headset', ringer: 'desk-speaker' },
+    });
   });
 
   it('keeps secrets in a 0600 file outside the cache in browser mode, and deletes them', async () => {

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import * as Y from 'yjs';
 import { isCityId } from '@twinline/board';
-import { Settings } from '../../common/bridge';
+import { SETTING_KEYS, Settings } from '../../common/bridge';
 import type { BridgeHandlers } from '../../common/bridge';
 import { HandlerInputError, createDispatcher, describeIssues } from '../../common/dispatch';
 import type { Dispatch } from '../../common/dispatch';
@@ -39,8 +39,6 @@ export interface Host {
   readonly secrets: SecretStore;
   close(): Promise<void>;
 }
-
-const SETTING_KEYS = ['homeCentre', 'centres', 'language'] as const;
 
 function decodeUpdates(updates: readonly string[]): Uint8Array[] {
   return updates.map((text, i) => {

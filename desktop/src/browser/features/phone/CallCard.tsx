@@ -65,8 +65,20 @@ function CallView({ call }: { call: CallSnapshot }) {
         </span>
       </header>
       {(call.info.queue || call.info.group || call.info.region) && (
-        <p className="muted" data-testid="call-queue">
-          {[call.info.group && t('phone.call.group', { group: call.info.group }), call.info.queue, call.info.region]
+        <p
+          className="muted"
+          data-testid="call-queue"
+          data-group={call.info.group ?? ''}
+          data-region={call.info.region ?? ''}
+        >
+          {[
+            call.info.group &&
+              t('phone.call.group', { group: t(`phone.group.${call.info.group}`, { defaultValue: call.info.group }) }),
+            call.info.queue,
+            call.info.region && cityName(call.info.region),
+            Number(call.info.waited) >= 1000 &&
+              t('phone.call.waited', { s: Math.round(Number(call.info.waited) / 1000) }),
+          ]
             .filter(Boolean)
             .join(' · ')}
         </p>

@@ -16,7 +16,9 @@ import { chooseDevice, dial, setAgentState } from './thunks';
 export function PhoneBar() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
-  const { enabled, phone, agent, agentLink, agentError, startError, devicesOpen } = useAppSelector((s) => s.phone);
+  const { enabled, phone, agent, agentLink, agentError, startError, devicesOpen, handedOver } = useAppSelector(
+    (s) => s.phone,
+  );
   const [number, setNumber] = useState('');
   if (!enabled) return null;
 
@@ -41,6 +43,11 @@ export function PhoneBar() {
         {server && !server.home ? ` · ${t('phone.onTwin')}` : ''}
       </span>
       <AgentStateControl />
+      {handedOver && agent?.centre === handedOver.to && (
+        <span className="status-item" data-testid="agent-handed-over" data-centre={handedOver.to}>
+          {t('phone.handedOver', { from: centreName(handedOver.from), to: centreName(handedOver.to) })}
+        </span>
+      )}
       {agentLink !== 'connected' && agent && (
         <span className="status-item warn" data-testid="agent-link" title={t('phone.agentLinkDown')}>
           {t('phone.agentLinkDown')}

@@ -12,6 +12,12 @@ export const AgentStateViewSchema = z.object({
   /** after_call_work: when it ends; ringing: when the offer rings out (epoch ms). */
   until: z.number().optional(),
   since: z.number(),
+  /** What the agent becomes when the current call and its after-call work are over. */
+  then: z
+    .object({ to: z.enum(['ready', 'not_ready', 'signed_out']), reason: z.enum(NOT_READY_REASONS).optional() })
+    .optional(),
+  /** The agent's own centre; another one while it works at the twin after its phone failed over. */
+  home: z.string().optional(),
   /** Phones registered at the centre's SIP server; null when it runs none. */
   phones: z.number().nullable().optional(),
 });
@@ -31,3 +37,22 @@ export const WRAP_UP_CODES = [
   'wrong_number',
 ] as const;
 export type WrapUpCode = (typeof WRAP_UP_CODES)[number];
+
+/**
+ * The state an agent keeps when its phone moves to another centre's SIP server (a failover, or back home): what the
+ * agent chose, never what the router did. Ready and not ready stay as they are; during a call or its after-call work,
+ * the choice for after the call; a missed offer's not ready becomes not ready (other); signed out carries nothing.
+ */
+export function carriedState(
+  view: AgentStateView,
+): { state: 'ready' } | { state: 'not_ready'; reason: PickableReason } | null {
+  const pickable = (r: string | undefined): PickableReason =>
+    (PICKABLE_REASONS as readonly string[]).includes(r ?? '') ? (r as PickableReason) : 'other';
+  const chosen =
+    view.state === 'ready' || view.state === 'not_ready' || view.state === 'signed_out'
+      ? { to: view.state, reason: view.reason }
+      : (view.then ?? { to: 'ready' as const });
+  if (chosen.to === 'ready') return { state: 'ready' };
+  if (chosen.to === 'not_ready') return { state: 'not_ready', reason: pickable(chosen.reason) };
+  return null;
+}

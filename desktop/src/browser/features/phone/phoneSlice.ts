@@ -17,8 +17,10 @@ export interface PhoneState {
   agentLink: 'connected' | 'connecting' | 'down';
   /** The last refusal of a state change or wrap-up, in the centre's words. */
   agentError: string | null;
-  /** A finished call this agent still owes a wrap-up code for. */
-  wrapUp: { callId: string; remote: string; endedAt: number } | null;
+  /** A finished call this agent still owes a wrap-up code for, and the centre that routed (and records) it. */
+  wrapUp: { callId: string; remote: string; endedAt: number; centre: string } | null;
+  /** The agent's state was carried to another centre when the phone moved there (shown until the next change). */
+  handedOver: { from: string; to: string; at: number } | null;
   /** The call whose caller card is shown (ringing or active). */
   cardCallId: string | null;
   dialpadOpen: boolean;
@@ -33,6 +35,7 @@ const initialState: PhoneState = {
   agentLink: 'down',
   agentError: null,
   wrapUp: null,
+  handedOver: null,
   cardCallId: null,
   dialpadOpen: false,
   devicesOpen: false,
@@ -65,6 +68,9 @@ export const phoneSlice = createSlice({
       state.agent = action.payload;
       state.agentError = null;
     },
+    agentHandedOver(state, action: PayloadAction<PhoneState['handedOver']>) {
+      state.handedOver = action.payload;
+    },
     agentLinkChanged(state, action: PayloadAction<PhoneState['agentLink']>) {
       state.agentLink = action.payload;
     },
@@ -92,6 +98,7 @@ export const {
   phoneChanged,
   cardShown,
   agentChanged,
+  agentHandedOver,
   agentLinkChanged,
   agentRefused,
   wrapUpOwed,

@@ -4,10 +4,12 @@
 import { z } from 'zod';
 import type { AppThunk } from '../../app/store';
 import { CentreApiError, centreJson } from '../session/centreApi';
-import { AgentStateViewSchema } from './agentState';
-import type { PickableReason, WrapUpCode } from './agentState';
+import { settingsLoaded } from '../session/sessionSlice';
+import { AgentStateViewSchema, carriedState } from './agentState';
+import type { AgentStateView, PickableReason, WrapUpCode } from './agentState';
 import {
   agentChanged,
+  agentHandedOver,
   agentLinkChanged,
   agentRefused,
   cardShown,
@@ -23,16 +25,28 @@ export const PHONE_ROLES = ['agent', 'team_lead'] as const;
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** The centre the console talks to now (the one its board is on), and how to reach the centres. */
+/**
+ * The centre the console talks to now (the one its board is on), how to reach the centres, and the centre that keeps
+ * this agent's state: the one whose SIP server the phone is registered with (calls for the agent are routed there),
+ * else the board's.
+ */
 const where: AppThunk<
-  { centres: { name: string; url: string; http: string }[]; first: string; token: string } | null
+  {
+    centres: { name: string; url: string; http: string }[];
+    first: string;
+    agentCentre: string;
+    token: string;
+  } | null
 > = (_dispatch, getState, rt) => {
   const s = getState();
   const settings = s.session.settings;
   if (!settings || !rt.session) return null;
+  const first = s.connection.centre ?? rt.session.stored.home;
+  const phone = s.phone.phone;
   return {
     centres: settings.centres,
-    first: s.connection.centre ?? rt.session.stored.home,
+    first,
+    agentCentre: (phone?.registration === 'registered' && phone.server?.centre) || first,
     token: rt.session.stored.token,
   };
 };
@@ -56,7 +70,10 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
   const phone = new Softphone({ getCredentials });
   rt.phone = phone;
   const offs = [
-    phone.subscribe((s) => dispatch(phoneChanged(s))),
+    phone.subscribe((s) => {
+      dispatch(phoneChanged(s));
+      dispatch(followAgentCentre());
+    }),
     phone.on('incoming', (call) => {
       dispatch(cardShown(call.id));
       void rt.bridge
@@ -67,11 +84,20 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
       // A hotline call the agent answered owes a wrap-up (the centre keeps it with the call). An outbound call (a
       // callback) is not a centre call record yet: its outcome belongs on the order.
       if (call.answeredAt !== null && call.direction === 'inbound') {
-        dispatch(wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt: call.endedAt ?? Date.now() }));
+        const centre = dispatch(where)?.agentCentre;
+        if (centre)
+          dispatch(
+            wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt: call.endedAt ?? Date.now(), centre }),
+          );
       }
     }),
   ];
   rt.phoneStop = () => offs.forEach((off) => off());
+  // The devices this user chose last time (one unplugged since falls back to the default, and says so).
+  const audio = getState().session.settings?.audio;
+  if (audio?.microphone) await phone.setMicrophone(audio.microphone).catch(() => undefined);
+  if (audio?.speaker) await phone.setSpeaker(audio.speaker).catch(() => undefined);
+  if (audio?.ringer) await phone.setRinger(audio.ringer).catch(() => undefined);
   dispatch(phoneStarted());
   dispatch(phoneChanged(phone.state));
   dispatch(connectAgentEvents());
@@ -94,13 +120,13 @@ export const stopPhone = (): AppThunk<Promise<void>> => async (dispatch, _getSta
 };
 
 /**
- * Follows the agent's state at the centre the console is on (Server-Sent Events; EventSource reconnects by itself
- * after a drop, and is moved when the console moves to the twin).
+ * Follows the agent's state at the centre that keeps it (Server-Sent Events; EventSource reconnects by itself after a
+ * drop, and is moved when the phone moves to the twin's SIP server).
  */
 export const connectAgentEvents = (): AppThunk => (dispatch, _getState, rt) => {
   const at = dispatch(where);
   if (!at) return;
-  const centre = at.centres.find((c) => c.name === at.first) ?? at.centres[0];
+  const centre = at.centres.find((c) => c.name === at.agentCentre) ?? at.centres[0];
   if (!centre) return;
   rt.agentEvents?.close();
   const url = `${centre.http.replace(/\/$/, '')}/api/agent/events?token=${encodeURIComponent(at.token)}`;
@@ -113,18 +139,64 @@ export const connectAgentEvents = (): AppThunk => (dispatch, _getState, rt) => {
   events.addEventListener('state', (e) => {
     try {
       const parsed = AgentStateViewSchema.safeParse(JSON.parse((e as MessageEvent<string>).data));
-      if (parsed.success) dispatch(agentChanged(parsed.data));
+      if (parsed.success && parsed.data.centre === rt.agentEventsCentre) dispatch(agentChanged(parsed.data));
     } catch {
       // not JSON: ignore this event, the next one carries the whole state again
     }
   });
 };
 
-/** The console moved to another centre: follow the agent's state there. */
-export const followCentre =
-  (centre: string): AppThunk =>
-  (dispatch, _getState, rt) => {
-    if (rt.agentEvents && rt.agentEventsCentre !== centre) dispatch(connectAgentEvents());
+/**
+ * The phone or the board moved: follow the agent's state at the centre that keeps it now. When the phone moved to
+ * another centre's SIP server, the state the agent chose goes with it (see `handOver`).
+ */
+export const followAgentCentre = (): AppThunk => (dispatch, getState, rt) => {
+  const at = dispatch(where);
+  if (!at || !rt.agentEvents || rt.agentEventsCentre === at.agentCentre) return;
+  const from = rt.agentEventsCentre;
+  const last = getState().phone.agent;
+  const phone = getState().phone.phone;
+  dispatch(connectAgentEvents());
+  if (from && last?.centre === from && phone?.registration === 'registered')
+    void dispatch(handOver(from, at.agentCentre, last));
+};
+
+/**
+ * Carries the agent's chosen state from the centre it was kept at to the one whose SIP server the phone now uses, and
+ * signs the agent out at the old one when it can be reached (else the old centre's next offer fails at its SIP server
+ * and marks the agent missed there, which is harmless: the agent is not there). Going ready needs the new centre to
+ * have heard of the phone's registration, which may come a moment after the phone's own 200: 409 is retried briefly.
+ */
+export const handOver =
+  (from: string, to: string, last: AgentStateView): AppThunk<Promise<void>> =>
+  async (dispatch, _getState, rt) => {
+    const wanted = carriedState(last);
+    const at = dispatch(where);
+    if (!at || !wanted) return;
+    const body = wanted.state === 'not_ready' ? wanted : { state: wanted.state };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { value } = await centreJson(at.centres, to, at.token, '/api/agent/state', AgentStateViewSchema, {
+          body,
+          only: true,
+        });
+        if (rt.agentEventsCentre === to) dispatch(agentChanged(value));
+        dispatch(agentHandedOver({ from, to, at: Date.now() }));
+        break;
+      } catch (error) {
+        if (error instanceof CentreApiError && error.status === 409 && attempt < 20) {
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
+        dispatch(agentRefused(error instanceof CentreApiError ? error.message : message(error)));
+        return;
+      }
+    }
+    await centreJson(at.centres, from, at.token, '/api/agent/state', z.unknown(), {
+      body: { state: 'signed_out' },
+      only: true,
+      timeoutMs: 2000,
+    }).catch(() => undefined);
   };
 
 /** Asks the centre to change this agent's state (ready, not ready with a reason, signed out). */
@@ -134,9 +206,17 @@ export const setAgentState =
     const at = dispatch(where);
     if (!at) return;
     try {
-      const { value } = await centreJson(at.centres, at.first, at.token, '/api/agent/state', AgentStateViewSchema, {
-        body: reason ? { state, reason } : { state },
-      });
+      const { value } = await centreJson(
+        at.centres,
+        at.agentCentre,
+        at.token,
+        '/api/agent/state',
+        AgentStateViewSchema,
+        {
+          body: reason ? { state, reason } : { state },
+          only: true,
+        },
+      );
       dispatch(agentChanged(value));
     } catch (error) {
       dispatch(agentRefused(error instanceof CentreApiError ? error.message : message(error)));
@@ -150,8 +230,10 @@ export const submitWrapUp =
     const at = dispatch(where);
     if (!owed || !at) return false;
     try {
-      await centreJson(at.centres, at.first, at.token, '/api/agent/wrapup', z.unknown(), {
+      // The call is recorded at the centre that routed it.
+      await centreJson(at.centres, owed.centre, at.token, '/api/agent/wrapup', z.unknown(), {
         body: { callId: owed.callId, code, note },
+        only: true,
       });
       dispatch(wrapUpOwed(null));
       // The call is done with: its card goes (unless another call is showing there now).
@@ -236,9 +318,10 @@ export const dial =
     }
   };
 
+/** Chooses an audio device (at once, during a call too) and keeps the choice in the console's settings. */
 export const chooseDevice =
   (kind: 'microphone' | 'speaker' | 'ringer', deviceId: string): AppThunk<Promise<void>> =>
-  async (dispatch, _getState, rt) => {
+  async (dispatch, getState, rt) => {
     const phone = rt.phone;
     if (!phone) return;
     try {
@@ -246,6 +329,10 @@ export const chooseDevice =
       if (kind === 'microphone') await phone.setMicrophone(id);
       else if (kind === 'speaker') await phone.setSpeaker(id);
       else await phone.setRinger(id);
+      const audio = { ...getState().session.settings?.audio };
+      if (id) audio[kind] = id;
+      else delete audio[kind];
+      dispatch(settingsLoaded(await rt.bridge.call('settings.set', { audio })));
     } catch (error) {
       dispatch(agentRefused(message(error)));
     }

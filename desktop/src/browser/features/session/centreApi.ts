@@ -30,6 +30,8 @@ export interface CentreCall {
   body?: unknown;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Ask the chosen centre only (what it keeps, such as an agent's state, is not the twin's to answer). */
+  only?: boolean;
 }
 
 /** The answer, validated, and the centre that gave it. */
@@ -44,7 +46,8 @@ export async function centreJson<S extends z.ZodType>(
 ): Promise<{ value: z.output<S>; via: string }> {
   const doFetch = call.fetch ?? fetch;
   const unreachable: string[] = [];
-  for (const centre of orderCentres(centres, first)) {
+  const ordered = orderCentres(centres, first);
+  for (const centre of call.only ? ordered.filter((c) => c.name === first) : ordered) {
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), call.timeoutMs ?? 5000);
     let res: Response;

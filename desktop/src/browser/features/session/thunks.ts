@@ -5,7 +5,7 @@ import type { AppThunk } from '../../app/store';
 import { i18n } from '../../i18n';
 import { boardCleared, clockTicked, ordersChanged } from '../board/boardSlice';
 import { startBoardWorker } from '../../board-worker/client';
-import { followCentre, setAgentState, startPhone, stopPhone } from '../phone/thunks';
+import { followAgentCentre, setAgentState, startPhone, stopPhone } from '../phone/thunks';
 import {
   customersProgressed,
   cacheRecovered,
@@ -143,7 +143,7 @@ export const startSession =
       customers: (p) => dispatch(customersProgressed(p)),
       state(s) {
         dispatch(connectionChanged({ ...s }));
-        dispatch(followCentre(s.centre));
+        dispatch(followAgentCentre());
         if (s.status === 'offline' && s.lastError?.code === 4401) void dispatch(signOut('expired'));
       },
       event(e) {
