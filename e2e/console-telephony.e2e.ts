@@ -6,9 +6,18 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAt } from '../packages/demo-data/src/customers';
-import { api, kamailioInstalled, startSipTwins } from '../sync-server/test/sip-centres';
+import { api, kamailioInstalled, signOutEveryone, startSipTwins } from '../sync-server/test/sip-centres';
 import { login as apiLogin } from '../sync-server/test/harness';
-import { CALLER_DIST, killSip, launchBrowser, login, screenshot, serveStatic, startHost } from './stack';
+import {
+  CALLER_DIST,
+  connectCallerPhone,
+  killSip,
+  launchBrowser,
+  login,
+  screenshot,
+  serveStatic,
+  startHost,
+} from './stack';
 import type { HostProcess } from './stack';
 
 const CUSTOMERS = 3000;
@@ -73,8 +82,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await poll(() => agent.getByTestId('agent-state').getAttribute('data-state')).toBe('ready');
 
     const caller = await browser.newPage({ locale: 'zh-CN' });
-    await caller.goto(`${web.url}index.html?ws=${encodeURIComponent(sip.xiamen.ws)}&number=${customer.phone}`);
-    await poll(() => caller.getByTestId('caller-registration').getAttribute('data-state')).toBe('registered');
+    await connectCallerPhone(caller, web.url, sip.xiamen, customer.phone);
     await caller.getByTestId('caller-call').click();
 
     // Before the agent says a word: the card rings with the number and the customer.
@@ -138,6 +146,70 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await screenshot(dispatcher, 'console-call-dispatcher');
   }, 180_000);
 
+  it('an outage declared for a Xiamen district at the Fuzhou centre shows first on the pop of a call from there at Xiamen', async () => {
+    await Promise.all(browser.contexts().map((c) => c.close()));
+    const customer = xiamenCustomer();
+    const county = customer.region.county;
+    // The district's station declares the outage from a console on the Fuzhou centre.
+    const dispatcher = await consoleAt('fuzhou', `disp.xiamen-${county}`);
+    await dispatcher.getByTestId('declare-outage').click();
+    await dispatcher.getByTestId(`outage-county-${county}`).check();
+    await dispatcher.getByTestId('outage-cause').selectOption('fault');
+    await dispatcher.getByTestId('outage-description').fill('10kV 线路故障跳闸，抢修中');
+    await dispatcher.getByTestId('outage-submit').click();
+    const panel = dispatcher.getByTestId('order-panel');
+    await poll(() => panel.getAttribute('data-order-id')).toMatch(/^fuzhou-/);
+    const outageId = (await panel.getAttribute('data-order-id'))!;
+    await screenshot(dispatcher, 'console-outage-declared');
+
+    // A customer of that district calls the Xiamen hotline: the Xiamen agent's card shows the outage before anything.
+    await signOutEveryone(sip.xiamen, 'lead.xm'); // the first test's agent is not in the way
+    const agent = await consoleAt('xiamen', 'agent5.xm'); // a repair agent
+    await poll(() => agent.getByTestId('phone-registration').getAttribute('data-state')).toBe('registered');
+    await agent.getByTestId('agent-state-select').selectOption('ready');
+    await poll(() => agent.getByTestId('agent-state').getAttribute('data-state')).toBe('ready');
+    const caller = await browser.newPage({ locale: 'zh-CN' });
+    await connectCallerPhone(caller, web.url, sip.xiamen, customer.phone);
+    await caller.getByTestId('caller-call').click();
+    await poll(() => agent.getByTestId('call-card').getAttribute('data-call-status')).toBe('ringing');
+    const notice = agent.getByTestId('pop-notice');
+    await poll(() => notice.getAttribute('data-order-id')).toBe(outageId);
+    await expect(notice.textContent()).resolves.toContain('故障停电');
+    // First on the pop: before the customer.
+    const order = await agent
+      .getByTestId('screen-pop')
+      .evaluate((el) => Array.from(el.querySelectorAll('[data-testid]'), (e) => e.getAttribute('data-testid')));
+    expect(order.indexOf('pop-notice')).toBeLessThan(order.indexOf('pop-customer'));
+    await screenshot(agent, 'console-call-outage-notice');
+
+    // The agent answers, opens the customer's order and merges it under the outage with one click.
+    await agent.keyboard.press('F2');
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('active');
+    await agent.getByTestId('pop-new-order').click();
+    await agent.getByTestId('no-description').fill('家里停电，已告知客户停电事件和预计恢复时间');
+    await agent.getByTestId('new-order-submit').click();
+    const agentPanel = agent.getByTestId('order-panel');
+    await poll(() => agentPanel.getAttribute('data-state')).toBe('accepted');
+    const childId = (await agentPanel.getAttribute('data-order-id'))!;
+    await expect(agent.getByTestId('order-outage').getAttribute('data-order-id')).resolves.toBe(outageId);
+    await agent.getByTestId('order-merge-outage').click();
+    await poll(() => agentPanel.getAttribute('data-state')).toBe('merged');
+    await agent.keyboard.press('F3');
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
+
+    // The station sees it counted on the outage's row, restores power, and the merged order goes to callback.
+    const counts = dispatcher.locator(
+      `[data-testid="board-row"][data-order-id="${outageId}"] [data-testid="outage-counts"]`,
+    );
+    await poll(() => counts.getAttribute('data-merged')).toBe('1');
+    await dispatcher.getByTestId('order-action-restore').click();
+    await dispatcher.getByTestId('action-input-note').fill('线路抢修完毕，已恢复供电');
+    await dispatcher.getByTestId('action-confirm').click();
+    await poll(() => panel.getAttribute('data-state')).toBe('archived');
+    const childRow = agent.locator(`[data-testid="board-row"][data-order-id="${childId}"]`);
+    await poll(() => childRow.getAttribute('data-state')).toBe('replied');
+  }, 180_000);
+
   it("Xiamen's SIP server dies mid-shift: the phone registers at Fuzhou, the agent's ready state goes with it, and a Fuzhou call rings it", async () => {
     // The first test's consoles and phones are closed: this agent is the only one ready anywhere.
     await Promise.all(browser.contexts().map((c) => c.close()));
@@ -184,8 +256,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
 
     // A Fuzhou customer calls Fuzhou's hotline: no Fuzhou agent is ready, the Xiamen agent working there is.
     const caller = await browser.newPage({ locale: 'zh-CN' });
-    await caller.goto(`${web.url}index.html?ws=${encodeURIComponent(sip.fuzhou.ws)}&number=059187650001`);
-    await poll(() => caller.getByTestId('caller-registration').getAttribute('data-state')).toBe('registered');
+    await connectCallerPhone(caller, web.url, sip.fuzhou, '059187650001');
     await caller.getByTestId('caller-call').click();
     const card = agent.getByTestId('call-card');
     await poll(() => card.getAttribute('data-call-status')).toBe('ringing');

@@ -11,6 +11,7 @@ import { login as apiLogin, startTwins, tempDir } from '../sync-server/test/harn
 import { serveStatic } from '../scripts/static-server';
 import type { CentreProcess } from '../sync-server/test/harness';
 import { api } from '../sync-server/test/sip-centres';
+import type { SipCentre, TwinName } from '../sync-server/test/sip-centres';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const ARTIFACTS = join(ROOT, 'e2e/artifacts');
@@ -55,6 +56,7 @@ export async function startHost(opts: {
     opts.centres.map((c) => `${c.name}=${c.url}${c.sip ? `;sip=${c.sip}` : ''}`).join(','),
     '--home',
     opts.home,
+    ...(process.env.TWINLINE_RENDERER ? ['--renderer', process.env.TWINLINE_RENDERER] : []), // AB-TEMP
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -159,4 +161,27 @@ export function killSip(centre: CentreProcess): void {
 export async function makeReady(centre: CentreProcess, user: string): Promise<void> {
   const r = await api(centre, '/api/agent/state', { token: await apiLogin(centre, user), body: { state: 'ready' } });
   if (r.status !== 200) throw new Error(`make ${user} ready: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** The console host's centres with their SIP servers, the home centre first (startHost's `centres`). */
+export function sipCentres(sip: Record<TwinName, SipCentre>, home: TwinName) {
+  const names: TwinName[] = home === 'fuzhou' ? ['fuzhou', 'xiamen'] : ['xiamen', 'fuzhou'];
+  return names.map((n) => ({ name: n, url: sip[n].centre.url, sip: sip[n].ws }));
+}
+
+/** Opens the bare agent phone (agent.html) on `page`, signs `user` in at `at` and waits until it is registered. */
+export async function signInAgentPhone(page: Page, webUrl: string, at: SipCentre, user: string): Promise<Page> {
+  await page.goto(`${webUrl}agent.html?centre=${encodeURIComponent(at.centre.http)}`);
+  await page.getByTestId('agent-username').fill(user);
+  await page.getByTestId('agent-password').fill('Twinline!2026');
+  await page.getByTestId('agent-signin').click();
+  await page.locator('[data-testid="agent-registration"][data-state="registered"]').waitFor({ timeout: 10_000 });
+  return page;
+}
+
+/** Opens the customer phone (index.html) with this number on `at`'s SIP server, optionally dialling a menu digit. */
+export async function connectCallerPhone(page: Page, webUrl: string, at: SipCentre, number: string, digit = '') {
+  await page.goto(`${webUrl}index.html?ws=${encodeURIComponent(at.ws)}&number=${number}&digit=${digit}`);
+  await page.locator('[data-testid="caller-registration"][data-state="registered"]').waitFor({ timeout: 10_000 });
+  return page;
 }

@@ -4,7 +4,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { parseRoutingConfig } from '@twinline/routing';
 import type { RoutingConfig } from '@twinline/routing';
+import { demoRoutingConfig } from '@twinline/routing/testkit';
 import { findKamailio } from '../src/sip/kamailio';
 import { SipCredentialsSchema } from '../src/sip/contract';
 import type { SipCredentials } from '../src/sip/contract';
@@ -31,6 +33,19 @@ export interface SipCentre {
   udp: { host: string; port: number };
   /** Stops the centre (and its Kamailio) and starts it again on the same ports and data. */
   restart(): Promise<void>;
+}
+
+/** The demo routing of a centre with test limits: every group's longest wait, and calls in progress per region. */
+export function testRouting(
+  centre: TwinName,
+  o: { maxWaitMs?: number; regionLimits?: Record<string, number> } = {},
+): RoutingConfig {
+  const base = demoRoutingConfig(centre);
+  return parseRoutingConfig({
+    ...base,
+    groups: base.groups.map((g) => ({ ...g, maxWaitMs: o.maxWaitMs ?? g.maxWaitMs })),
+    regions: base.regions.map((r) => ({ ...r, maxCallsInProgress: o.regionLimits?.[r.id] ?? r.maxCallsInProgress })),
+  });
 }
 
 /**

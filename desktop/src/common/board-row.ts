@@ -46,6 +46,17 @@ export const BoardRow = z.object({
   /** Steps that lost a race with another console's (shown as a marker on the row). */
   superseded: z.number().int().nonnegative(),
   comments: z.number().int().nonnegative(),
+  /** A mass outage's declaration (orders of type outage only): what the screen-pop matches callers against. */
+  outage: z
+    .object({
+      cause: short(32),
+      counties: z.array(short(64)).max(50),
+      streets: z.array(short(40)).max(200),
+      servicePoints: z.array(short(64)).max(5000),
+      /** Epoch ms. */
+      expectedRestoreAt: z.number(),
+    })
+    .optional(),
 });
 export type BoardRow = z.infer<typeof BoardRow>;
 export type RowDeadline = z.infer<typeof RowDeadline>;

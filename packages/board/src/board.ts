@@ -10,7 +10,8 @@ import * as Y from 'yjs';
 import {
   ActorSchema,
   CommentSchema,
-  CREATE_ROLES,
+  createRolesFor,
+  draftProblem,
   OrderDraftSchema,
   OrderEventSchema,
   WorkOrderError,
@@ -115,9 +116,14 @@ export function createOrder(
 ): string {
   const by = ActorSchema.parse(actor);
   const valid = OrderDraftSchema.parse(draft);
-  if (!CREATE_ROLES.includes(by.role)) {
-    throw new WorkOrderError('forbidden', `role ${by.role} may not create orders`, { action: 'create', role: by.role });
+  if (!createRolesFor(valid.type).includes(by.role)) {
+    throw new WorkOrderError('forbidden', `role ${by.role} may not create ${valid.type} orders`, {
+      action: 'create',
+      role: by.role,
+    });
   }
+  const problem = draftProblem(valid);
+  if (problem) throw new WorkOrderError('invalid_payload', problem, { action: 'create' });
   const now = opts.now ?? new Date();
   const id = OrderIdSchema.parse(opts.id ?? newOrderId(by.centre, now));
   if (ordersRoot(doc).has(id)) throw new WorkOrderError('invalid_payload', `order ${id} already exists`);
@@ -187,6 +193,11 @@ export function editDraft(doc: Y.Doc, id: string, patch: DraftPatch, actor: Acto
       `an order cannot move from ${current.order.draft.region.city} to ${next.region.city}`,
     );
   }
+  const problem =
+    (next.type === 'outage') !== (current.order.draft.type === 'outage')
+      ? 'the type of an order cannot change to or from outage'
+      : draftProblem(next);
+  if (problem) throw new WorkOrderError('invalid_payload', problem);
   const changed = fields.filter((f) => JSON.stringify(next[f]) !== JSON.stringify(current.order.draft[f]));
   const draft = childMap(map, DRAFT_KEY);
   if (!draft) throw new WorkOrderError('invalid_payload', `order ${id} has no draft`);
@@ -229,6 +240,32 @@ export function readOrderMap(id: string, map: Y.Map<unknown>): BoardOrder | unde
 export function readOrder(doc: Y.Doc, id: string): BoardOrder | undefined {
   const map = orderMap(doc, id);
   return map && readOrderMap(id, map);
+}
+
+/**
+ * Ends a mass outage: `restore` on its master order and on every order merged under it in this document, in one
+ * transaction (so no replica ever sees the outage over with its orders still merged). The merged orders go to the
+ * callback list. Returns the ids of the orders restored with it.
+ */
+export function restoreOutage(
+  doc: Y.Doc,
+  id: string,
+  note: string | undefined,
+  actor: Actor,
+  now = new Date(),
+): string[] {
+  const master = readOrder(doc, id);
+  if (!master) throw new WorkOrderError('invalid_payload', `no order ${id}`);
+  if (master.order.draft.type !== 'outage') throw new WorkOrderError('invalid_payload', `order ${id} is not an outage`);
+  const children = orderIds(doc).filter((c) => {
+    const o = readOrder(doc, c)?.order;
+    return o?.state === 'merged' && o.masterId === id;
+  });
+  doc.transact(() => {
+    act(doc, id, { action: 'restore', ...(note ? { note } : {}) }, actor, now);
+    for (const c of children) act(doc, c, { action: 'restore', note: `随停电事件 ${id} 恢复送电` }, actor, now);
+  });
+  return children;
 }
 
 /** Ids of every order on the board, sorted. */

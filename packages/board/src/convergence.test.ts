@@ -16,6 +16,7 @@ import {
 import type { Action, Actor, OrderDraft } from '@twinline/workorder';
 import { act, comment, createOrder, editDraft, readOrder, snapshot } from './board';
 import { checkUpdate } from './guard';
+import type { Principal } from './access';
 import { draftFor } from './testkit';
 import * as prng from 'lib0/prng';
 
@@ -153,7 +154,11 @@ function run(cmds: Cmd[], seed: number): void {
     }
     expect(made.length).toBeLessThanOrEqual(1); // each change is one transaction
     for (const u of made) {
-      const principal = { ...by, city: by.role === 'dispatcher' ? 'fuzhou' : undefined };
+      const principal = {
+        ...by,
+        role: by.role as Principal['role'],
+        city: by.role === 'dispatcher' ? 'fuzhou' : undefined,
+      };
       expect(checkUpdate(centre, u, principal, DOC, 'live')).toEqual({ ok: true });
       Y.applyUpdate(centre, u, 'remote');
       outbox[ri]!.push(u);

@@ -11,6 +11,7 @@ import { agent, agentXm, cloneDoc, dispatcherA, dispatcherB, draftFor, lead } fr
 const DOC = 'region/fuzhou';
 const asPrincipal = (a: Actor, city?: string): Principal => ({
   ...a,
+  role: a.role as Principal['role'],
   city: a.role === 'dispatcher' ? (city ?? 'fuzhou') : undefined,
 });
 const pAgent = asPrincipal(agent);
@@ -458,3 +459,80 @@ describe('checkUpdate refuses', () => {
     expectRefused(server, new Uint8Array([1, 2, 3, 4, 5]), pAgent, /malformed update/);
   });
 });
+
+describe('mass outages in the board document', () => {
+  const outage = {
+    cause: 'fault' as const,
+    area: { counties: ['gulou'], streets: ['五四路'], servicePoints: [] },
+    expectedRestoreAt: '2026-11-23T18:00:00+08:00',
+  };
+  const outageDraft = () => ({ ...draftFor(), type: 'outage' as const, outage });
+
+  it("a station declares its city's outage, restores it, and the orders merged under it go to callback", () => {
+    const { server, id: child } = setup();
+    let master = '';
+    expectOk(
+      server,
+      attempt(server, (c) => (master = createOrder(c, outageDraft(), dispatcherA))),
+      pDispA,
+    );
+    expect(readOrder(server, master)?.order).toMatchObject({ state: 'accepted', stationId: dispatcherA.stationId });
+    expectOk(
+      server,
+      attempt(server, (c) => act(c, child, { action: 'merge', masterId: master }, dispatcherA)),
+      pDispA,
+    );
+    // Another station may not restore it; its own station restores it and the merged order with it.
+    expectRefused(
+      server,
+      attempt(server, (c) => rawEvents(c, master).push([rawEvent(dispatcherB, 'restore')])),
+      pDispB,
+      /never dispatched to station/,
+    );
+    expectOk(
+      server,
+      attempt(server, (c) =>
+        c.transact(() => {
+          act(c, master, { action: 'restore', note: '已恢复供电' }, dispatcherA);
+          act(c, child, { action: 'restore' }, dispatcherA);
+        }),
+      ),
+      pDispA,
+    );
+    expect(readOrder(server, master)?.order.state).toBe('archived');
+    expect(readOrder(server, child)?.order.state).toBe('replied');
+  });
+
+  it('refuses an outage by an agent, an order half outage, and turning an order into an outage', () => {
+    const { server, id } = setup();
+    // An agent's console cannot declare one (the console never offers it; a forged one is refused).
+    const byAgent = attempt(server, (c) => {
+      const order = new Y.Map<unknown>();
+      const draft = new Y.Map<unknown>();
+      for (const [k, v] of Object.entries(outageDraft())) draft.set(k, v);
+      order.set('draft', draft);
+      order.set('events', Y.Array.from([rawEvent(agent, 'create')]));
+      order.set('comments', new Y.Array());
+      c.getMap('orders').set('fuzhou-20261123-forgedout1', order);
+    });
+    expectRefused(server, byAgent, pAgent, /role agent may not create outage orders/);
+    // A repair order carrying a declaration, and an outage without one.
+    expectRefused(
+      server,
+      attempt(server, (c) => editDraftRaw(c, id, 'outage', outage)),
+      pAgent,
+      /is not an outage/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => editDraftRaw(c, id, 'type', 'outage')),
+      pAgent,
+      /cannot change to or from outage/,
+    );
+    expect(() => editDraft(cloneDoc(server), id, { type: 'outage' }, agent)).toThrow(/to or from outage/);
+  });
+});
+
+function editDraftRaw(doc: Y.Doc, id: string, key: string, value: unknown): void {
+  ((doc.getMap('orders').get(id) as Y.Map<unknown>).get('draft') as Y.Map<unknown>).set(key, value);
+}

@@ -8,7 +8,15 @@
 // or later in the same update. An origin that is a GC struct means the item lands in collected content and will be
 // collected itself (yjs turns it into GC), so it cannot change the board.
 import * as Y from 'yjs';
-import { CommentSchema, CREATE_ROLES, OrderDraftSchema, OrderEventSchema, RULES } from '@twinline/workorder';
+import {
+  CommentSchema,
+  createRolesFor,
+  OrderDraftSchema,
+  OrderEventSchema,
+  RULES,
+  stationBound,
+} from '@twinline/workorder';
+import type { OrderType } from '@twinline/workorder';
 import type { OrderEvent } from '@twinline/workorder';
 import type { z } from 'zod';
 import { canRead, canWrite, parseDocName } from './access';
@@ -111,6 +119,8 @@ class UpdateCheck {
   /** `${draft container}|${field}` for which this update brings a live value. */
   private readonly replacements = new Set<string>();
   private readonly draftFieldsOfNewOrders = new Map<string, Set<string>>();
+  /** The type each new order is created with (its create roles and whether it declares an outage depend on it). */
+  private readonly typeOfNewOrders = new Map<string, OrderType>();
   private readonly newEvents: NewEvent[] = [];
   private readonly deletedNew: Y.Item[] = [];
 
@@ -345,6 +355,15 @@ class UpdateCheck {
         if (key === 'region' && (r.data as { city: string }).city !== this.city) {
           refuse(`order ${orderId} is for ${(r.data as { city: string }).city}, not ${this.city}`);
         }
+        if (key === 'type' && !deleted && container.orderNew) this.typeOfNewOrders.set(orderId, r.data as OrderType);
+        if (!container.orderNew) {
+          // An order never becomes, or stops being, a mass outage; only an outage carries its declaration.
+          const current = this.existingType(orderId);
+          if (key === 'type' && (r.data === 'outage') !== (current === 'outage'))
+            refuse(`order ${orderId}: the type of an order cannot change to or from outage`);
+          if (key === 'outage' && current !== 'outage')
+            refuse(`order ${orderId} is not an outage: it carries no outage declaration`);
+        }
         if (!deleted) {
           this.replacements.add(`${this.containerKey(container)}|${key}`);
           if (container.orderNew) {
@@ -424,12 +443,23 @@ class UpdateCheck {
         (f) => !OrderDraftSchema.shape[f].safeParse(undefined).success && !fields.has(f),
       );
       if (missing.length > 0) refuse(`new order ${orderId} lacks draft fields ${missing.join(', ')}`);
+      if ((this.typeOfNewOrders.get(orderId) === 'outage') !== fields.has('outage'))
+        refuse(`new order ${orderId}: an outage order, and only one, carries its outage declaration`);
       if ((creates.get(orderId)?.length ?? 0) !== 1)
         refuse(`new order ${orderId} must start with exactly one create event`);
     }
   }
 
   private readonly stations = new Map<string, Set<string>>();
+
+  /** The type of an order already in the document (undefined for one this update creates or an unknown one). */
+  private existingType(orderId: string): OrderType | undefined {
+    const entry = this.doc.share.get(ORDERS_ROOT)?._map.get(orderId);
+    if (!entry || entry.deleted || !(entry.content instanceof Y.ContentType)) return undefined;
+    const draft = (entry.content.type as Y.Map<unknown>).get(DRAFT_KEY);
+    const type = draft instanceof Y.Map ? draft.get('type') : undefined;
+    return typeof type === 'string' ? (type as OrderType) : undefined;
+  }
 
   /** Stations the order has been dispatched to at any time (in the document, including superseded, or this update). */
   private stationsOf(orderId: string): Set<string> {
@@ -442,6 +472,9 @@ class UpdateCheck {
       if (events instanceof Y.Array) {
         for (const e of events.toArray() as Partial<OrderEvent>[]) {
           if (e?.action === 'dispatch' && typeof e.stationId === 'string') set.add(e.stationId);
+          // A station's outage is its own from its declaration.
+          if (e?.action === 'create' && typeof e.by?.stationId === 'string' && this.existingType(orderId) === 'outage')
+            set.add(e.by.stationId);
         }
       }
     }
@@ -456,12 +489,19 @@ class UpdateCheck {
     const { by, action } = event;
     const what = `${action} event ${event.id} on order ${orderId}`;
     if (action === 'create') {
-      if (!CREATE_ROLES.includes(by.role)) refuse(`${what}: role ${by.role} may not create orders`);
+      const type = this.typeOfNewOrders.get(orderId) ?? 'repair';
+      if (!createRolesFor(type).includes(by.role)) refuse(`${what}: role ${by.role} may not create ${type} orders`);
+      if (by.role === 'dispatcher' && !by.stationId) refuse(`${what}: a dispatcher's event must name its station`);
     } else {
       const rule = RULES[action];
       if (!rule.roles.includes(by.role)) refuse(`${what}: role ${by.role} may not ${action}`);
       if (by.role === 'dispatcher' && !by.stationId) refuse(`${what}: a dispatcher's event must name its station`);
-      if (rule.ownStationOnly && by.role === 'dispatcher' && !this.stationsOf(orderId).has(by.stationId!)) {
+      const type = this.typeOfNewOrders.get(orderId) ?? this.existingType(orderId);
+      if (
+        stationBound(rule, { draft: { type: type ?? 'repair' } }) &&
+        by.role === 'dispatcher' &&
+        !this.stationsOf(orderId).has(by.stationId!)
+      ) {
         refuse(`${what}: the order was never dispatched to station ${by.stationId}`);
       }
     }
@@ -496,7 +536,12 @@ class UpdateCheck {
     ) {
       return; // a draft value overwritten by a new value in this update (map last-writer-wins)
     }
-    if (container.kind === 'draft' && isDraftField(key) && OrderDraftSchema.shape[key].safeParse(undefined).success) {
+    if (
+      container.kind === 'draft' &&
+      isDraftField(key) &&
+      key !== 'outage' &&
+      OrderDraftSchema.shape[key].safeParse(undefined).success
+    ) {
       return; // an optional field cleared (the caller's name, the customer account): the draft is still complete
     }
     const orderId = container.kind === 'orders' ? key : container.orderId;

@@ -13,6 +13,7 @@ export {
   orderRecord,
   importOrder,
   observeOrders,
+  restoreOutage,
 } from './board';
 export type { ActInput, BoardOrder, DraftField, DraftPatch, OrderRecord, SupersededEvent } from './board';
 export { checkUpdate } from './guard';

@@ -153,6 +153,7 @@ const T = (text: (c: Ctx) => string, min?: Priority): Template => ({ text, min }
 const place = (c: Ctx) => shortCountyName(c.county.zh);
 
 const TEMPLATES: Record<OrderType, Template[]> = {
+  outage: [], // outages are declared by stations and team leads, never a caller's order
   repair: [
     T((c) => `家里突然停电，邻居家也没有电，已经停了大约${c.f.number.int({ min: 2, max: 9 })}0分钟，请尽快派人抢修。`),
     T(() => '家中电压不稳，灯一闪一闪的，空调和冰箱启动不了，担心烧坏电器。'),
@@ -469,8 +470,15 @@ function generateOne(
       step('reply', stationDispatcher, [5, 60], {
         note: type === 'repair' ? `${handleNote}现场照片已上传。` : `${handleNote}已回单。`,
       }),
-    () =>
-      step('callback', f.helpers.arrayElement(agents), [30, 600], { satisfaction, note: CALLBACK_NOTES[satisfaction] }),
+    () => {
+      const by = f.helpers.arrayElement(agents);
+      // Unreachable is recorded on the third try; a dissatisfied customer sends the order back to the station.
+      if (satisfaction === 'unreachable') {
+        if (!step('callback_attempt', by, [30, 600], { note: '无人接听' })) return false;
+        if (!step('callback_attempt', by, [30, 240], { note: '无人接听' })) return false;
+      }
+      return step('callback', by, [30, 600], { satisfaction, note: CALLBACK_NOTES[satisfaction] });
+    },
     () => step('archive', f.helpers.arrayElement([...agents, ...leads]), [10, 180]),
   ];
   for (let i = 0; i < target; i++) {

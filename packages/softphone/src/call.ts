@@ -2,10 +2,10 @@
 // as a plain snapshot, and the operations on it: answer, reject, hang up, hold, mute, DTMF, transfers, statistics.
 import { Invitation, Inviter, SessionState, UserAgent, Web } from 'sip.js';
 import type { Core, Info, Notification, Referral, Session } from 'sip.js';
+import { iceSettler } from './ice';
 import { quality, summariseStats } from './rtp-stats';
 import type { Quality, RtpStats, StatsEntry } from './rtp-stats';
 import {
-  candidatesSuffice,
   checkDtmf,
   dialUri,
   displayNumber,
@@ -75,6 +75,11 @@ export interface CallSnapshot {
   replaces: string | null;
 }
 
+/** Session description handler options, with the microphone a ringing call opened ahead (Call.prepareMicrophone). */
+export interface MediaOptions extends Web.SessionDescriptionHandlerOptions {
+  microphone?: Promise<MediaStream | null>;
+}
+
 /** What a call needs from the softphone that owns it. */
 export interface CallHost {
   /** The SIP domain calls are made in, and the hotline number. */
@@ -93,6 +98,8 @@ export interface CallHost {
   referred(call: Call, referral: Referral): void;
   /** Watches a microphone track (a headset unplugged ends it). */
   watchTrack(track: MediaStreamTrack): void;
+  /** Opens the microphone in use (getUserMedia with the user's choice). */
+  openMicrophone(): Promise<MediaStream>;
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: Record<string, unknown>): void;
 }
 
@@ -104,6 +111,8 @@ export class Call {
   private audioEl: MediaWithSink | null = null;
   private lastStats: RtpStats | null = null;
   private dtmfHooked = false;
+  /** The microphone opened while the call rang, handed to the answer (or closed when the call ends unanswered). */
+  private earlyMicrophone: Promise<MediaStream | null> | null = null;
 
   constructor(
     private readonly host: CallHost,
@@ -196,17 +205,12 @@ export class Call {
     return this.sdh?.peerConnection ?? null;
   }
 
-  /** Sends the SDP as soon as the candidates that matter are in (see candidatesSuffice), not after Chromium's TCP ones. */
+  /** Sends the SDP as soon as the candidates that matter are in (see iceSettler), not after Chromium's TCP ones. */
   private hookIce(sdh: Web.SessionDescriptionHandler): void {
-    const seen: RTCIceCandidate[] = [];
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    const seen = iceSettler(this.host.iceServers, () => sdh.iceGatheringComplete());
     sdh.peerConnectionDelegate = {
       onicecandidate: (event) => {
-        if (!event.candidate) return;
-        seen.push(event.candidate);
-        if (timer || !candidatesSuffice(seen, this.host.iceServers)) return;
-        // A few ms more for the same kind of candidate on the machine's other interfaces.
-        timer = setTimeout(() => sdh.iceGatheringComplete(), 20);
+        if (event.candidate) seen(event.candidate);
       },
     };
   }
@@ -219,8 +223,12 @@ export class Call {
       this.hookDtmf();
       this.applyTracks();
     } else if (state === SessionState.Terminated) {
-      const hint = this.endHint ?? { reason: 'ended', code: null };
-      this.finish(hint.reason, hint.code);
+      // sip.js ends a refused outbound session before it hands the refusal (486, 503 …) to the request delegate:
+      // wait one microtask so the reason and the code the far end gave are known when the call ends.
+      queueMicrotask(() => {
+        const hint = this.endHint ?? { reason: 'ended', code: null };
+        this.finish(hint.reason, hint.code);
+      });
     }
   }
 
@@ -238,10 +246,31 @@ export class Call {
 
   // ---- answering and ending --------------------------------------------------------------------------------------
 
+  /**
+   * An incoming call: opens the microphone now, while it rings, so that answering does not wait for the device (a
+   * headset can take a while to start, a Bluetooth one switches profile). Closed again if the call is not answered.
+   */
+  prepareMicrophone(): void {
+    if (!(this.session instanceof Invitation) || this.earlyMicrophone || this.isOver) return;
+    this.earlyMicrophone = this.host.openMicrophone().catch((error: unknown) => {
+      this.host.log('debug', 'could not open the microphone while ringing', { call: this.id, error: String(error) });
+      return null; // answering opens it again, and reports the error then
+    });
+  }
+
+  /** Closes the microphone opened while ringing (another one was chosen meanwhile: answering opens that one). */
+  releaseMicrophone(): void {
+    const early = this.earlyMicrophone;
+    this.earlyMicrophone = null;
+    void early?.then((stream) => stream?.getTracks().forEach((t) => t.stop()));
+  }
+
   async answer(): Promise<void> {
     if (!(this.session instanceof Invitation)) throw new Error('only an incoming call can be answered');
     if (this.session.state !== SessionState.Initial) throw new Error(`call ${this.id} cannot be answered now`);
-    await this.session.accept({ sessionDescriptionHandlerOptions: this.host.mediaOptions() });
+    const options: MediaOptions = { ...this.host.mediaOptions() };
+    if (this.earlyMicrophone) options.microphone = this.earlyMicrophone;
+    await this.session.accept({ sessionDescriptionHandlerOptions: options });
   }
 
   /** Refuses an incoming call: 486 Busy Here (busy) or 603 Decline (does not want it). */
@@ -294,6 +323,7 @@ export class Call {
     } catch {
       // already closed
     }
+    this.releaseMicrophone(); // unanswered; or answered, and its tracks are stopped already (stopping is idempotent)
     this.snap = { ...this.snap, status: 'ended', endedAt: Date.now(), endReason: reason, endCode: code, quality: null };
     this.host.changed(this);
     this.host.ended(this);

@@ -11,7 +11,7 @@
 import { Inviter, Registerer, RegistererState, SIPExtension, UserAgent, Web } from 'sip.js';
 import type { Invitation, Referral } from 'sip.js';
 import { Call } from './call';
-import type { CallHost, CallSnapshot } from './call';
+import type { CallHost, CallSnapshot, MediaOptions } from './call';
 import { SoftphoneCredentialsSchema, refreshDelayMs } from './credentials';
 import type { SoftphoneCredentials } from './credentials';
 import { AudioDevices } from './devices';
@@ -88,6 +88,17 @@ export interface SoftphoneOptions {
   iceServers?: RTCIceServer[];
   /** Longest wait for ICE candidates before sending an offer or answer (default 1 s). */
   iceGatheringTimeoutMs?: number;
+  /**
+   * Open the microphone as soon as a call rings (closed again if it is not answered), so answering does not wait for
+   * the device to start; default true. False: only when the call is answered.
+   */
+  microphoneOnRing?: boolean;
+  /**
+   * Start the browser's audio capture and WebRTC once, when the phone first connects (the microphone is opened and
+   * closed at once, a peer connection made and closed), so the first call does not pay for it: about 100 ms in
+   * Chromium for the capture, once per browser, and 5-40 ms for the first peer connection of a page; default true.
+   */
+  warmUpMedia?: boolean;
   /** A ring tone to loop on the ringing device; default a generated 450 Hz cadence. */
   ringtoneUrl?: string;
   userAgentString?: string;
@@ -125,6 +136,8 @@ const DEFAULTS = {
   failbackProbeMs: 30_000,
   backoff: { baseMs: 1_000, maxMs: 30_000 },
   iceGatheringTimeoutMs: 1_000,
+  microphoneOnRing: true,
+  warmUpMedia: true,
   keepEndedCalls: 5,
 };
 
@@ -158,6 +171,7 @@ export class Softphone {
   private ringUrl: string | null = null;
   private readonly waiters = new Set<() => void>();
   private readonly instanceId = randomUuid();
+  private warmedUp = false;
 
   constructor(options: SoftphoneOptions = {}) {
     this.o = { ...DEFAULTS, ...options };
@@ -364,14 +378,12 @@ export class Softphone {
       closing: false,
       calls: new Set(),
     };
-    const mediaStreamFactory: Web.MediaStreamFactory = (constraints) => {
-      const md = navigator.mediaDevices;
-      if (!md) return Promise.reject(new Error('no media devices (an insecure page?)'));
-      return md.getUserMedia({
-        ...constraints,
-        audio: constraints.audio ? this.devices.microphoneConstraints() : false,
-        video: false,
-      });
+    // Calls are audio only: the microphone in use, whatever sip.js asks.
+    const mediaStreamFactory: Web.MediaStreamFactory = async (_constraints, _sdh, options) => {
+      // The microphone an incoming call opened while it rang (Call.prepareMicrophone), if it is still live.
+      const early = await (options as MediaOptions | undefined)?.microphone;
+      if (early?.getAudioTracks().some((t) => t.readyState === 'live')) return early;
+      return this.openMicrophone();
     };
     line.ua = new UserAgent({
       uri,
@@ -489,6 +501,27 @@ export class Softphone {
     if (this.o.register) this.dispatch({ type: 'registered', at: Date.now() });
     else this.wakeWaiters(); // a phone that only dials out is ready once connected
     this.startPings(line);
+    void this.warmUpMedia();
+  }
+
+  /** Starts audio capture and WebRTC once (the first time the phone connects): the first call finds them started. */
+  private async warmUpMedia(): Promise<void> {
+    if (this.warmedUp || !this.o.warmUpMedia || this.calls.size > 0) return;
+    this.warmedUp = true;
+    try {
+      if (typeof RTCPeerConnection !== 'undefined') new RTCPeerConnection({ iceServers: [] }).close();
+      const stream = await this.openMicrophone();
+      stream.getTracks().forEach((t) => t.stop());
+    } catch (error) {
+      this.log('debug', 'could not warm up audio capture and WebRTC', { error: errorText(error) });
+    }
+  }
+
+  /** Opens the microphone in use (the user's choice, else the system default). */
+  private openMicrophone(): Promise<MediaStream> {
+    const md = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined;
+    if (!md) return Promise.reject(new Error('no media devices (an insecure page?)'));
+    return md.getUserMedia({ audio: this.devices.microphoneConstraints(), video: false });
   }
 
   /** The line in use failed: leave it (keeping its calls' audio) and try the next server. */
@@ -765,6 +798,7 @@ export class Softphone {
       speakerId: () => this.devices.state.activeSpeakerId,
       referred: (call, referral) => this.followReferral(call, referral),
       watchTrack: (track) => this.watchTrack(track),
+      openMicrophone: () => this.openMicrophone(),
       log: (level, message, data) => this.log(level, message, data),
     };
   }
@@ -800,10 +834,12 @@ export class Softphone {
     const replaced = invitation.replacee
       ? [...this.calls.values()].find((c) => c.session === invitation.replacee)
       : undefined;
-    const call = this.track(
-      line,
-      new Call(this.callHost(), invitation, 'inbound', { centre: line.server.centre, replaces: replaced?.id ?? null }),
-    );
+    const call = new Call(this.callHost(), invitation, 'inbound', {
+      centre: line.server.centre,
+      replaces: replaced?.id ?? null,
+    });
+    if (this.o.microphoneOnRing) call.prepareMicrophone(); // first: the device starts while the rest goes on
+    this.track(line, call);
     if (replaced) {
       // The other half of an attended transfer: our consultation partner hands us their caller. Take it at once.
       this.log('info', 'call replaces a consultation call', { call: call.id, replaces: replaced.id });
@@ -1030,9 +1066,11 @@ export class Softphone {
     const micGone = calls.some((c) => c.microphoneTrack?.readyState === 'ended');
     if (d.activeMicrophoneId !== this.applied.microphone || micGone) {
       this.applied.microphone = d.activeMicrophoneId;
+      // A call still ringing opened the previous microphone: answering it opens the one in use now.
+      for (const c of this.calls.values()) if (c.snapshot.status === 'ringing') c.releaseMicrophone();
       for (const c of calls) {
         try {
-          const stream = await navigator.mediaDevices.getUserMedia({ audio: this.devices.microphoneConstraints() });
+          const stream = await this.openMicrophone();
           await c.setMicrophone(stream);
         } catch (error) {
           this.dispatch({ type: 'error', message: `could not switch the microphone: ${errorText(error)}` });

@@ -1,4 +1,4 @@
-import type { Action, OrderState, Role } from './model';
+import type { Action, ActorRole, OrderState } from './model';
 
 export type WorkOrderErrorCode = 'illegal_transition' | 'forbidden' | 'invalid_payload';
 
@@ -8,7 +8,7 @@ export class WorkOrderError extends Error {
   constructor(
     readonly code: WorkOrderErrorCode,
     message: string,
-    readonly detail: { action?: Action; state?: OrderState; role?: Role } = {},
+    readonly detail: { action?: Action; state?: OrderState; role?: ActorRole } = {},
   ) {
     super(message);
   }

@@ -2,3 +2,4 @@ export * from './model';
 export * from './errors';
 export * from './machine';
 export * from './sla';
+export * from './outage';

@@ -1,8 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { WorkOrderError } from './errors';
-import { allowedActions, applyEvent, createOrder, foldEvents, refusal, RULES } from './machine';
-import { ACTIONS, ROLES, STATES } from './model';
+import { allowedActions, applyEvent, createOrder, draftProblem, foldEvents, refusal, RULES } from './machine';
+import { ACTIONS, OutageSchema, ROLES, STATES } from './model';
 import type { Action, Actor, OrderDraft, OrderEvent, OrderState, Role, WorkOrder } from './model';
 
 // ---- fixtures -------------------------------------------------------------------------------------------------------
@@ -12,6 +12,7 @@ const lead: Actor = { userId: 'l1', role: 'team_lead', centre: 'fz' };
 const admin: Actor = { userId: 'ad1', role: 'admin', centre: 'xm' };
 const dispatcherS1: Actor = { userId: 'd1', role: 'dispatcher', centre: 'fz', stationId: 'S1' };
 const dispatcherS2: Actor = { userId: 'd2', role: 'dispatcher', centre: 'fz', stationId: 'S2' };
+const crew: Actor = { userId: 'crew-7', role: 'crew', centre: 'fz', stationId: 'S1' };
 
 const draft: OrderDraft = {
   type: 'repair',
@@ -38,6 +39,8 @@ function ev(action: Action, by: Actor, extra: Partial<OrderEvent> = {}): OrderEv
       callback: { satisfaction: 'satisfied' as const },
       handle: { note: '更换熔断器' },
       reply: { note: '已恢复供电，附现场照片' },
+      pause: { reason: '客户不在家' },
+      evaluate: { score: 4, note: '处理及时' },
     }[action as string] ?? {};
   const at = new Date(Date.UTC(2026, 10, 23, 0, 0, seq)).toISOString();
   return { id: `e${seq}`, action, by, at, ...payload, ...extra };
@@ -62,6 +65,12 @@ const DOER: Record<Exclude<Action, 'create'>, Actor> = {
   escalate: lead,
   reopen: agent,
   merge: agent,
+  restore: lead,
+  accept: crew,
+  pause: dispatcherS1,
+  resume: dispatcherS1,
+  callback_attempt: agent,
+  evaluate: agent,
 };
 
 const HAPPY: Exclude<Action, 'create'>[] = [
@@ -118,7 +127,8 @@ describe('the closed loop', () => {
     expect(order.crewId).toBe('crew-7');
     expect(order.satisfaction).toBe('satisfied');
     expect(order.history.map((e) => e.action)).toEqual(['create', ...HAPPY]);
-    expect(allowedActions(order, agent)).toEqual(['reopen']);
+    // archived: the agent who took it may still reopen it, and evaluates the station once
+    expect(allowedActions(order, agent)).toEqual(['reopen', 'evaluate']);
   });
 
   it('records where it was dispatched, to which crew, and resets the crew on a new dispatch', () => {
@@ -229,8 +239,9 @@ describe('side paths', () => {
     const merged = applyEvent(orderIn(state), ev('merge', lead, { masterId: 'WO-OUTAGE-42' }));
     expect(merged.state).toBe('merged');
     expect(merged.masterId).toBe('WO-OUTAGE-42');
-    // a merged child is closed for every role: the master carries the work
-    for (const role of ROLES) expect(allowedActions(merged, actorFor(role))).toEqual([]);
+    // a merged child is closed for every role: the master carries the work; it is restored with its outage
+    for (const role of ROLES)
+      expect(allowedActions(merged, actorFor(role))).toEqual(role === 'agent' ? [] : ['restore']);
   });
 
   it('refuses to merge an order under itself', () => {
@@ -357,7 +368,7 @@ function accepts(order: WorkOrder, action: Action, actor: Actor): boolean {
 }
 
 describe('allowedActions', () => {
-  const actors: Actor[] = [agent, lead, admin, dispatcherS1, dispatcherS2];
+  const actors: Actor[] = [agent, lead, admin, dispatcherS1, dispatcherS2, crew];
 
   it('offers exactly what applyEvent accepts, for every state, role and action', () => {
     let pairs = 0;
@@ -381,21 +392,26 @@ describe('allowedActions', () => {
       ['accepted', agent, ['dispatch', 'escalate', 'merge']],
       // not yet at any station: nothing for a dispatcher to do
       ['accepted', dispatcherS1, []],
-      ['dispatched', dispatcherS1, ['take', 'send_back', 'urge', 'escalate', 'merge']],
+      ['dispatched', dispatcherS1, ['take', 'send_back', 'urge', 'escalate', 'merge', 'pause']],
       // another station's order: hands off
       ['dispatched', dispatcherS2, []],
-      ['dispatched', agent, ['urge', 'escalate', 'merge']],
-      ['taken', dispatcherS1, ['assign', 'send_back', 'urge', 'escalate', 'merge']],
-      ['assigned', dispatcherS1, ['assign', 'arrive', 'urge', 'escalate']],
-      ['on_site', dispatcherS1, ['handle', 'urge', 'escalate']],
+      ['dispatched', agent, ['urge', 'escalate', 'merge', 'pause']],
+      ['taken', dispatcherS1, ['assign', 'send_back', 'urge', 'escalate', 'merge', 'pause']],
+      ['assigned', dispatcherS1, ['assign', 'arrive', 'urge', 'escalate', 'pause']],
+      // the assigned crew, from its page: accept, arrive, and pause (waiting for parts)
+      ['assigned', crew, ['arrive', 'accept', 'pause']],
+      ['on_site', dispatcherS1, ['handle', 'urge', 'escalate', 'pause']],
+      ['on_site', crew, ['handle', 'pause']],
       ['handled', dispatcherS1, ['reply', 'urge', 'escalate']],
       ['handled', agent, ['urge', 'escalate', 'reopen']],
-      ['replied', agent, ['callback', 'escalate', 'reopen']],
+      ['replied', agent, ['callback', 'escalate', 'reopen', 'callback_attempt']],
       ['replied', dispatcherS1, ['escalate']],
       ['called_back', lead, ['archive', 'reopen']],
-      ['archived', dispatcherS1, []],
-      ['archived', admin, ['reopen']],
-      ['merged', admin, []],
+      ['archived', dispatcherS1, ['evaluate']],
+      ['archived', admin, ['reopen', 'evaluate']],
+      ['merged', admin, ['restore']],
+      ['merged', agent, []],
+      ['merged', crew, []],
     ];
     for (const [state, actor, actions] of expected) {
       expect([...allowedActions(orderIn(state), actor)].sort(), `${state} / ${actor.userId}`).toEqual(
@@ -492,5 +508,123 @@ describe('foldEvents', () => {
   it('refuses a list that does not begin with create', () => {
     expect(thrown(() => foldEvents('WO-1', draft, [])).code).toBe('invalid_payload');
     expect(thrown(() => foldEvents('WO-1', draft, [ev('dispatch', agent)])).code).toBe('invalid_payload');
+  });
+});
+
+// ---- mass outages -----------------------------------------------------------------------------------------------------
+
+describe('a mass outage', () => {
+  const outageDraft: OrderDraft = {
+    ...draft,
+    type: 'outage',
+    outage: {
+      cause: 'fault',
+      area: { counties: ['gulou'], streets: ['五四路'], servicePoints: [] },
+      expectedRestoreAt: '2026-11-23T12:00:00+08:00',
+    },
+  };
+
+  it('is declared by a station (its own from the start) or a team lead, never by an agent taking a call', () => {
+    const byStation = createOrder('WO-OUT', outageDraft, ev('create', dispatcherS1));
+    expect(byStation.stationId).toBe('S1');
+    expect(allowedActions(byStation, dispatcherS1)).not.toContain('merge');
+    expect(createOrder('WO-OUT', outageDraft, ev('create', lead)).stationId).toBeUndefined();
+    expect(thrown(() => createOrder('WO-OUT', outageDraft, ev('create', agent))).code).toBe('forbidden');
+    // and a dispatcher still opens no caller's order
+    expect(thrown(() => createOrder('WO-1', draft, ev('create', dispatcherS1))).code).toBe('forbidden');
+  });
+
+  it('closes with restore (archived), and each order merged under it goes to the callback list (replied)', () => {
+    const master = createOrder('WO-OUT', outageDraft, ev('create', dispatcherS1));
+    expect(allowedActions(master, dispatcherS1)).toContain('restore');
+    expect(allowedActions(master, dispatcherS2)).not.toContain('restore');
+    const restored = applyEvent(master, ev('restore', dispatcherS1, { note: '线路抢修完毕，已恢复供电' }));
+    expect(restored.state).toBe('archived');
+    const child = applyEvent(orderIn('accepted'), ev('merge', agent, { masterId: 'WO-OUT' }));
+    const back = applyEvent(child, ev('restore', dispatcherS1));
+    expect(back.state).toBe('replied');
+    expect(allowedActions(back, agent)).toContain('callback');
+    // an ordinary open order is not "restored": it goes through its own loop
+    expect(thrown(() => applyEvent(orderIn('on_site'), ev('restore', lead))).message).toMatch(/only an outage/);
+  });
+
+  it('a declaration belongs on an outage order only', () => {
+    expect(draftProblem(outageDraft)).toBeNull();
+    expect(draftProblem({ ...outageDraft, outage: undefined })).toMatch(/needs its cause/);
+    expect(draftProblem({ ...draft, outage: outageDraft.outage })).toMatch(/carries no outage/);
+    expect(() =>
+      OutageSchema.parse({ ...outageDraft.outage, area: { counties: [], streets: [], servicePoints: [] } }),
+    ).toThrow(/at least one county/);
+  });
+});
+
+// ---- the closed loop's side steps (crews, clocks, callbacks, evaluation) -------------------------------------------
+
+describe('crews, paused clocks, callbacks and evaluation', () => {
+  const otherCrew: Actor = { ...crew, userId: 'crew-8' };
+
+  it('only the assigned crew acts from its page: accept once, arrive; a new assignment asks again', () => {
+    const assigned = orderIn('assigned');
+    expect(refusal(assigned, 'accept', otherCrew)?.code).toBe('forbidden');
+    const accepted = applyEvent(assigned, ev('accept', crew));
+    expect(accepted.acceptedByCrewAt).toBe(accepted.history.at(-1)!.at);
+    expect(refusal(accepted, 'accept', crew)?.message).toMatch(/already accepted/);
+    const reassigned = applyEvent(accepted, ev('assign', dispatcherS1, { crewId: 'crew-8' }));
+    expect(reassigned.acceptedByCrewAt).toBeUndefined();
+    expect(refusal(reassigned, 'arrive', crew)?.code).toBe('forbidden');
+    expect(applyEvent(reassigned, ev('arrive', otherCrew)).state).toBe('on_site');
+  });
+
+  it('pauses the clocks with a reason and resumes them; the work moving on ends a pause; every pause is kept', () => {
+    const paused = applyEvent(orderIn('assigned'), ev('pause', dispatcherS1, { reason: '客户不在家' }));
+    expect(paused.paused).toMatchObject({ reason: '客户不在家', by: dispatcherS1 });
+    expect(refusal(paused, 'pause', dispatcherS1)?.message).toMatch(/already paused/);
+    const resumed = applyEvent(paused, ev('resume', dispatcherS1));
+    expect(resumed.paused).toBeUndefined();
+    expect(resumed.pauses).toEqual([{ ...paused.pauses[0], until: resumed.history.at(-1)!.at }]);
+    const again = applyEvent(resumed, ev('pause', crew, { reason: '等待备件' }));
+    const arrived = applyEvent(again, ev('arrive', crew));
+    expect(arrived.paused).toBeUndefined();
+    expect(arrived.pauses.map((p) => [p.reason, p.until !== undefined])).toEqual([
+      ['客户不在家', true],
+      ['等待备件', true],
+    ]);
+    expect(thrown(() => applyEvent(orderIn('assigned'), ev('pause', dispatcherS1, { reason: undefined }))).code).toBe(
+      'invalid_payload',
+    );
+  });
+
+  it('records unreachable on the third failed callback only, and a dissatisfied customer sends it back to the station', () => {
+    let o = orderIn('replied');
+    expect(thrown(() => applyEvent(o, ev('callback', agent, { satisfaction: 'unreachable' }))).message).toMatch(
+      /third try/,
+    );
+    o = applyEvent(applyEvent(o, ev('callback_attempt', agent)), ev('callback_attempt', agent));
+    expect(o.callbackAttempts).toBe(2);
+    expect(applyEvent(o, ev('callback', agent, { satisfaction: 'unreachable' })).state).toBe('called_back');
+
+    const replied = orderIn('replied');
+    expect(thrown(() => applyEvent(replied, ev('callback', agent, { satisfaction: 'dissatisfied' }))).message).toMatch(
+      /customer's words/,
+    );
+    const back = applyEvent(replied, ev('callback', agent, { satisfaction: 'dissatisfied', note: '还是经常跳闸' }));
+    expect(back).toMatchObject({ state: 'dispatched', stationId: 'S1', reopenCount: 1, callbackAttempts: 0 });
+    expect(back.crewId).toBeUndefined();
+    expect(allowedActions(back, dispatcherS1)).toContain('take');
+  });
+
+  it('is evaluated once by each side after archiving: the agent who took it, and the station', () => {
+    const archived = orderIn('archived');
+    const byAgent = applyEvent(archived, ev('evaluate', agent, { score: 5, note: '处理及时' }));
+    expect(byAgent.evaluations.centre).toMatchObject({ score: 5, note: '处理及时', by: agent });
+    expect(refusal(byAgent, 'evaluate', lead)?.message).toMatch(/centre has already evaluated/);
+    const other: Actor = { ...agent, userId: 'a9' };
+    expect(refusal(archived, 'evaluate', other)?.code).toBe('forbidden');
+    expect(refusal(archived, 'evaluate', dispatcherS2)?.code).toBe('forbidden');
+    const both = applyEvent(byAgent, ev('evaluate', dispatcherS1, { score: 3, note: '工单地址不准确' }));
+    expect(both.evaluations.station).toMatchObject({ score: 3, by: dispatcherS1 });
+    expect(thrown(() => applyEvent(archived, ev('evaluate', agent, { score: undefined }))).code).toBe(
+      'invalid_payload',
+    );
   });
 });

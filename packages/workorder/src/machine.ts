@@ -1,17 +1,19 @@
 // The closed loop as a state machine: which action moves an order from which state, and who may take it.
 import { WorkOrderError } from './errors';
-import type { Action, Actor, OrderDraft, OrderEvent, OrderState, Role, WorkOrder } from './model';
+import type { Action, Actor, ActorRole, OrderDraft, OrderEvent, OrderState, OrderType, Role, WorkOrder } from './model';
 
-interface Rule {
+export interface Rule {
   /** States the action may start from. */
   from: readonly OrderState[];
   /** The state it leads to; `undefined` keeps the state (urge, escalate, re-assign). */
   to?: OrderState | ((order: WorkOrder, event: OrderEvent) => OrderState);
-  roles: readonly Role[];
-  /** A dispatcher may act only on orders of its own station. */
-  ownStationOnly?: boolean;
+  roles: readonly ActorRole[];
+  /** A dispatcher may act only on orders of its own station (for some actions: only on some orders). */
+  ownStationOnly?: boolean | ((order: Pick<WorkOrder, 'draft'> | { draft: Pick<OrderDraft, 'type'> }) => boolean);
   /** Payload fields the event must carry. */
-  needs?: readonly ('stationId' | 'crewId' | 'masterId' | 'reason' | 'satisfaction')[];
+  needs?: readonly ('stationId' | 'crewId' | 'masterId' | 'reason' | 'satisfaction' | 'score')[];
+  /** A condition on the order beyond its state: why the action does not apply to it, or null. */
+  applies?: (order: WorkOrder) => string | null;
 }
 
 /** States in which an order is still being worked on (not called back, archived or merged). */
@@ -26,6 +28,10 @@ export const OPEN_STATES: readonly OrderState[] = [
 ];
 const CENTRE_STAFF: readonly Role[] = ['agent', 'team_lead', 'admin'];
 const STATION_STAFF: readonly Role[] = ['dispatcher', 'team_lead', 'admin'];
+/** Station staff and the assigned crew (from its mobile page, written by the centre). */
+const FIELD: readonly ActorRole[] = [...STATION_STAFF, 'crew'];
+/** States in which the SLA clocks of the station's work run (and may be paused). */
+const CLOCK_RUNNING: readonly OrderState[] = ['dispatched', 'taken', 'assigned', 'on_site'];
 
 export const RULES: Record<Exclude<Action, 'create'>, Rule> = {
   dispatch: { from: ['accepted'], to: 'dispatched', roles: CENTRE_STAFF, needs: ['stationId'] },
@@ -37,10 +43,17 @@ export const RULES: Record<Exclude<Action, 'create'>, Rule> = {
     ownStationOnly: true,
     needs: ['crewId'],
   },
-  arrive: { from: ['assigned'], to: 'on_site', roles: STATION_STAFF, ownStationOnly: true },
-  handle: { from: ['on_site'], to: 'handled', roles: STATION_STAFF, ownStationOnly: true },
-  reply: { from: ['handled'], to: 'replied', roles: STATION_STAFF, ownStationOnly: true },
-  callback: { from: ['replied'], to: 'called_back', roles: CENTRE_STAFF, needs: ['satisfaction'] },
+  arrive: { from: ['assigned'], to: 'on_site', roles: FIELD, ownStationOnly: true },
+  handle: { from: ['on_site'], to: 'handled', roles: FIELD, ownStationOnly: true },
+  reply: { from: ['handled'], to: 'replied', roles: FIELD, ownStationOnly: true },
+  callback: {
+    from: ['replied'],
+    // A dissatisfied customer sends the order back to the station that handled it, with the customer's words.
+    to: (order, event) =>
+      event.satisfaction === 'dissatisfied' ? (order.stationId ? 'dispatched' : 'accepted') : 'called_back',
+    roles: CENTRE_STAFF,
+    needs: ['satisfaction'],
+  },
   archive: { from: ['called_back'], to: 'archived', roles: CENTRE_STAFF },
   send_back: {
     from: ['dispatched', 'taken'],
@@ -72,17 +85,81 @@ export const RULES: Record<Exclude<Action, 'create'>, Rule> = {
     roles: ['agent', 'dispatcher', 'team_lead', 'admin'],
     ownStationOnly: true,
     needs: ['masterId'],
+    applies: (order) =>
+      order.draft.type === 'outage' ? 'an outage is a master order, never merged under another' : null,
+  },
+  accept: {
+    from: ['assigned'],
+    roles: ['crew'],
+    applies: (order) => (order.acceptedByCrewAt ? 'the crew has already accepted this assignment' : null),
+  },
+  pause: {
+    from: CLOCK_RUNNING,
+    roles: [...FIELD, 'agent'],
+    ownStationOnly: true,
+    needs: ['reason'],
+    applies: (order) => (order.paused ? 'the clocks are already paused' : null),
+  },
+  resume: {
+    from: CLOCK_RUNNING,
+    roles: [...FIELD, 'agent'],
+    ownStationOnly: true,
+    applies: (order) => (order.paused ? null : 'the clocks are not paused'),
+  },
+  callback_attempt: { from: ['replied'], roles: CENTRE_STAFF },
+  evaluate: {
+    from: ['archived'],
+    roles: ['agent', 'dispatcher', 'team_lead', 'admin'],
+    ownStationOnly: true,
+    needs: ['score'],
+  },
+  restore: {
+    // The master order of an outage closes (power is back); each order merged under it goes to the callback list
+    // (the console writes `restore` on the master and its merged children in one transaction).
+    from: [...OPEN_STATES.filter((s) => s !== 'replied'), 'merged'],
+    to: (order) => (order.draft.type === 'outage' ? 'archived' : 'replied'),
+    roles: STATION_STAFF,
+    // The station restores its own outage; the orders merged under it follow, whoever held them.
+    ownStationOnly: (order) => order.draft.type === 'outage',
+    applies: (order) =>
+      order.draft.type === 'outage'
+        ? order.state === 'merged'
+          ? 'an outage is not merged under another'
+          : null
+        : order.state === 'merged'
+          ? null
+          : 'only an outage, or an order merged under one, is restored',
   },
 };
 
+/** Whether a dispatcher must be the order's station to take this action on it. */
+export function stationBound(rule: Rule, order: { draft: Pick<OrderDraft, 'type'> }): boolean {
+  return typeof rule.ownStationOnly === 'function' ? rule.ownStationOnly(order) : rule.ownStationOnly === true;
+}
+
+/** Roles that may create orders of any type but `outage`: the centre's staff taking calls. */
 export const CREATE_ROLES: readonly Role[] = CENTRE_STAFF;
+/** Who may declare a mass outage: a station's dispatcher (for its city), a team lead, an admin. */
+export const OUTAGE_ROLES: readonly Role[] = STATION_STAFF;
+
+/** Roles that may create an order of this type. */
+export function createRolesFor(type: OrderType): readonly ActorRole[] {
+  return type === 'outage' ? OUTAGE_ROLES : CREATE_ROLES;
+}
+
+/** Why a draft is not a whole order: an outage without its declaration, or a declaration on another type. */
+export function draftProblem(draft: OrderDraft): string | null {
+  if (draft.type === 'outage' && !draft.outage) return 'an outage order needs its cause, area and expected restoration';
+  if (draft.type !== 'outage' && draft.outage) return `an order of type ${draft.type} carries no outage declaration`;
+  return null;
+}
 
 /** The order as it is right after an agent accepts it. */
 export function createOrder(id: string, draft: OrderDraft, event: OrderEvent): WorkOrder {
   if (event.action !== 'create')
     throw new WorkOrderError('invalid_payload', `first event must be create, got ${event.action}`);
-  if (!CREATE_ROLES.includes(event.by.role)) {
-    throw new WorkOrderError('forbidden', `role ${event.by.role} may not create orders`, {
+  if (!createRolesFor(draft.type).includes(event.by.role)) {
+    throw new WorkOrderError('forbidden', `role ${event.by.role} may not create ${draft.type} orders`, {
       action: 'create',
       role: event.by.role,
     });
@@ -93,9 +170,14 @@ export function createOrder(id: string, draft: OrderDraft, event: OrderEvent): W
     createdAt: event.at,
     createdBy: event.by,
     state: 'accepted',
+    // A dispatcher's outage is its station's from the start (it is the one restoring it).
+    ...(draft.type === 'outage' && event.by.stationId ? { stationId: event.by.stationId } : {}),
     urgeCount: 0,
     escalation: 0,
     reopenCount: 0,
+    callbackAttempts: 0,
+    pauses: [],
+    evaluations: {},
     stateSince: event.at,
     history: [event],
   };
@@ -119,7 +201,30 @@ export function refusal(order: WorkOrder, action: Action, actor: Actor): WorkOrd
       state: order.state,
     });
   }
-  if (rule.ownStationOnly && actor.role === 'dispatcher' && actor.stationId !== order.stationId) {
+  const why = rule.applies?.(order);
+  if (why) return new WorkOrderError('illegal_transition', why, { action, state: order.state });
+  if (actor.role === 'crew' && (actor.userId !== order.crewId || actor.stationId !== order.stationId)) {
+    return new WorkOrderError('forbidden', `crew ${actor.userId} is not the crew assigned to this order`, {
+      action,
+      role: actor.role,
+      state: order.state,
+    });
+  }
+  if (action === 'evaluate') {
+    const side = actor.role === 'dispatcher' ? 'station' : 'centre';
+    if (order.evaluations[side])
+      return new WorkOrderError('illegal_transition', `the ${side} has already evaluated this order`, {
+        action,
+        state: order.state,
+      });
+    if (actor.role === 'agent' && actor.userId !== order.createdBy.userId)
+      return new WorkOrderError('forbidden', 'only the agent who took the order (or a team lead) evaluates it', {
+        action,
+        role: actor.role,
+        state: order.state,
+      });
+  }
+  if (stationBound(rule, order) && actor.role === 'dispatcher' && actor.stationId !== order.stationId) {
     return new WorkOrderError(
       'forbidden',
       `dispatcher of ${actor.stationId ?? '?'} may not ${action} an order of ${order.stationId ?? 'no station'}`,
@@ -147,6 +252,18 @@ export function applyEvent(order: WorkOrder, event: OrderEvent): WorkOrder {
     if (event[field] === undefined)
       throw new WorkOrderError('invalid_payload', `${event.action} needs ${field}`, { action: event.action });
   }
+  if (event.action === 'callback' && event.satisfaction === 'unreachable' && order.callbackAttempts < 2) {
+    throw new WorkOrderError(
+      'invalid_payload',
+      `unreachable is recorded on the third try (${order.callbackAttempts} failed so far)`,
+      { action: 'callback' },
+    );
+  }
+  if (event.action === 'callback' && event.satisfaction === 'dissatisfied' && !event.note?.trim()) {
+    throw new WorkOrderError('invalid_payload', "a dissatisfied callback needs the customer's words", {
+      action: 'callback',
+    });
+  }
   if (event.action === 'merge' && event.masterId === order.id) {
     throw new WorkOrderError('invalid_payload', 'an order cannot be merged under itself', { action: 'merge' });
   }
@@ -156,13 +273,40 @@ export function applyEvent(order: WorkOrder, event: OrderEvent): WorkOrder {
     next.state = to;
     next.stateSince = event.at;
   }
+  // A pause ends when the work moves on (the crew arrives, the station hands it back …): the clocks run again.
+  if (order.paused && event.action !== 'pause' && event.action !== 'urge' && event.action !== 'escalate') {
+    if (to && to !== order.state) next.paused = undefined;
+    if (event.action === 'resume' || next.paused === undefined) {
+      next.paused = undefined;
+      next.pauses = order.pauses.map((p, i) => (i === order.pauses.length - 1 ? { ...p, until: event.at } : p));
+    }
+  }
   switch (event.action) {
+    case 'pause':
+      next.paused = { at: event.at, reason: event.reason!, by: event.by };
+      next.pauses = [...order.pauses, { at: event.at, reason: event.reason!, by: event.by }];
+      break;
+    case 'accept':
+      next.acceptedByCrewAt = event.at;
+      break;
+    case 'callback_attempt':
+      next.callbackAttempts = order.callbackAttempts + 1;
+      break;
+    case 'evaluate': {
+      const side = event.by.role === 'dispatcher' ? 'station' : 'centre';
+      next.evaluations = {
+        ...order.evaluations,
+        [side]: { score: event.score!, ...(event.note ? { note: event.note } : {}), by: event.by, at: event.at },
+      };
+      break;
+    }
     case 'dispatch':
       next.stationId = event.stationId;
       next.crewId = undefined;
       break;
     case 'assign':
       next.crewId = event.crewId;
+      next.acceptedByCrewAt = undefined;
       break;
     case 'send_back':
       // Back to the centre: the station that returned it no longer holds it.
@@ -171,6 +315,13 @@ export function applyEvent(order: WorkOrder, event: OrderEvent): WorkOrder {
       break;
     case 'callback':
       next.satisfaction = event.satisfaction;
+      if (event.satisfaction === 'dissatisfied') {
+        // Back to the station, as a reopening: the next callback starts from no failed tries.
+        next.reopenCount = order.reopenCount + 1;
+        next.crewId = undefined;
+        next.acceptedByCrewAt = undefined;
+      }
+      next.callbackAttempts = 0;
       break;
     case 'urge':
       next.urgeCount = order.urgeCount + 1;
@@ -181,6 +332,7 @@ export function applyEvent(order: WorkOrder, event: OrderEvent): WorkOrder {
     case 'reopen':
       next.reopenCount = order.reopenCount + 1;
       next.satisfaction = undefined;
+      next.callbackAttempts = 0;
       break;
     case 'merge':
       next.masterId = event.masterId;

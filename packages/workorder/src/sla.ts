@@ -211,6 +211,14 @@ export const DEFAULT_POLICY: SlaPolicy = parsePolicy({
         callback: { from: 'replied', minutes: BUSINESS_DAY },
       },
     },
+    outage: {
+      // The master order of a mass outage: the restoration is the crews' on-site and handling clock, 7x24.
+      calendar: 'intake',
+      milestones: {
+        on_site: { from: 'accepted', minutes: { urban: 45, rural: 90, remote: 120 } },
+        handle: { from: 'accepted', minutes: { urban: 240, rural: 360, remote: 480 } },
+      },
+    },
     gov12345: {
       calendar: 'business',
       milestones: {

@@ -40,5 +40,9 @@ export function toRow(e: OrderEntry): BoardRow {
   if (o.stationId) row.stationId = o.stationId;
   if (o.crewId) row.crewId = o.crewId;
   if (o.masterId) row.masterId = o.masterId;
+  if (d.outage) {
+    const { cause, area, expectedRestoreAt } = d.outage;
+    row.outage = { cause, ...area, expectedRestoreAt: Date.parse(expectedRestoreAt) };
+  }
   return row;
 }

@@ -2,7 +2,7 @@
 // work-order rules, all off the window's thread. `serveBoard` takes a port so it runs in a Web Worker (worker.ts)
 // and in tests over an in-memory port pair alike.
 import { BoardConnection } from '@twinline/board-client';
-import { act, comment, createOrder, editDraft, parseDocName, readOrder } from '@twinline/board';
+import { act, comment, createOrder, editDraft, parseDocName, readOrder, restoreOutage } from '@twinline/board';
 import { CustomerSync } from '../customers/sync';
 import { WorkOrderError } from '@twinline/workorder';
 import type { Actor } from '@twinline/workorder';
@@ -156,7 +156,14 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
     switchTo({ name }) {
       need().conn.switchTo(name);
     },
-    act: ({ doc, id, input }) => step((s) => act(s.conn.doc(doc), id, input, actor(s))),
+    act: ({ doc, id, input }) =>
+      step((s) => {
+        const d = s.conn.doc(doc);
+        // An outage restored takes the orders merged under it along (to the callback list), in one transaction.
+        if (input.action === 'restore' && readOrder(d, id)?.order.draft.type === 'outage')
+          restoreOutage(d, id, input.note, actor(s));
+        else act(d, id, input, actor(s));
+      }),
     comment: ({ doc, id, text }) => step((s) => comment(s.conn.doc(doc), id, text, actor(s))),
     editDraft: ({ doc, id, patch }) => step((s) => editDraft(s.conn.doc(doc), id, patch, actor(s))),
     createOrder({ doc, draft }) {

@@ -3,10 +3,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Customer } from '@twinline/customers';
 import { generateCustomers } from '@twinline/demo-data/customers';
+import { sampleRow } from '../../common/board-row.testkit';
 import type { BoardRow } from '../../common/board-row';
 import { validateForm } from '../features/drafts/form';
 import { activeNotices, lookupCaller, matchOrders, prefillOrder, screenPop, searchCustomers } from './screenPop';
-import type { LookupDeps, OutageNotice } from './screenPop';
+import type { LookupDeps } from './screenPop';
 import { FakeCentre, FakeCustomerBridge, fetchFor } from './testkit';
 
 const demo: Customer[] = [...generateCustomers({ seed: 95598, count: 400 })];
@@ -28,27 +29,8 @@ function centreWith(customers: readonly Customer[]): FakeCentre {
 
 const NOW = Date.parse('2026-11-23T10:00:00+08:00');
 const HOUR = 3600_000;
-function boardRow(id: string, patch: Partial<BoardRow>): BoardRow {
-  return {
-    id,
-    doc: 'region/fuzhou',
-    type: 'repair',
-    state: 'accepted',
-    priority: 'normal',
-    channel: 'phone',
-    city: 'fuzhou',
-    county: 'gulou',
-    address: '福州市鼓楼区五四路100号',
-    callerNumber: '13700000000',
-    description: '停电',
-    createdAt: NOW - HOUR,
-    createdBy: 'agent.fz',
-    deadlines: [],
-    superseded: 0,
-    comments: 0,
-    ...patch,
-  };
-}
+const boardRow = (id: string, patch: Partial<BoardRow>): BoardRow =>
+  sampleRow(id, { address: '福州市鼓楼区五四路100号', callerNumber: '13700000000', createdAt: NOW - HOUR, ...patch });
 
 describe('lookupCaller', () => {
   it('answers from the cache, whatever spelling the INVITE used, without asking the centre', async () => {
@@ -207,30 +189,49 @@ describe('matchOrders', () => {
 });
 
 describe('screenPop and the new-order form', () => {
-  it('puts the caller, their orders and the notices for their address together', async () => {
+  it('puts the caller, their orders and the outages on at their place together, each outage once', async () => {
     const c = withMobile[0]!;
     const m = mobileOf(c);
-    const notice: OutageNotice = {
-      id: 'n1',
-      kind: 'fault',
-      title: '线路故障停电',
-      region: { city: c.region.city, county: c.region.county },
-      startsAt: NOW - HOUR,
-    };
-    const pop = await screenPop(
-      {
-        bridge: cacheWith(demo),
-        rows: () => [boardRow('mine', { callerNumber: m })],
-        notices: (where) => (where.region.city === c.region.city ? [notice, notice] : []),
-        match: { now: NOW },
-      },
-      m,
-    );
+    const outage = (id: string, state: string, area: Partial<NonNullable<BoardRow['outage']>>, city = c.region.city) =>
+      boardRow(id, {
+        type: 'outage',
+        state,
+        city,
+        description: '10kV线路故障停电',
+        createdAt: NOW - HOUR,
+        outage: {
+          cause: 'fault',
+          counties: [],
+          streets: [],
+          servicePoints: [],
+          expectedRestoreAt: NOW + HOUR,
+          ...area,
+        },
+      });
+    const rows = [
+      boardRow('mine', { callerNumber: m }),
+      outage('by-county', 'dispatched', { counties: [c.region.county] }),
+      outage('by-point', 'accepted', { servicePoints: [c.servicePoint] }),
+      outage('restored', 'archived', { counties: [c.region.county] }),
+      outage(
+        'elsewhere',
+        'accepted',
+        { counties: [c.region.county] },
+        c.region.city === 'xiamen' ? 'fuzhou' : 'xiamen',
+      ),
+      outage('other-county', 'accepted', { counties: ['no-such-county'] }),
+    ];
+    const pop = await screenPop({ bridge: cacheWith(demo), rows: () => rows, match: { now: NOW } }, m);
     expect(pop.customers).toContainEqual(c);
-    expect(pop.orders.open.map((r) => r.id)).toEqual(['mine']);
-    expect(pop.notices).toEqual([notice]);
-    // Until outage notices exist, the hook has none.
-    expect(await activeNotices({ address: c.address, region: c.region })).toEqual([]);
+    expect(pop.orders.open.map((r) => r.id)).toContain('mine');
+    expect(pop.notices.map((n) => n.id).sort()).toEqual(['by-county', 'by-point']);
+    expect(pop.notices[0]).toMatchObject({ cause: 'fault', title: '10kV线路故障停电', endsAt: NOW + HOUR });
+    // A street named in the caller's address is enough.
+    const street = c.address.replace(/^.*?(区|县|市)/, '').slice(0, 3);
+    const place = { city: c.region.city, county: 'x', address: c.address };
+    expect(activeNotices([outage('by-street', 'accepted', { streets: [street] })], place).map((n) => n.id)).toEqual([
+      'by-street',
+    ]);
     const plain = await screenPop({ bridge: cacheWith(demo), rows: () => [] }, m);
     expect(plain.notices).toEqual([]);
   });

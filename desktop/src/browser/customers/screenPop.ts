@@ -12,8 +12,8 @@
 // background (without moving the delta cursor), so the next call from that number is local.
 import { ByPhoneResponseSchema, SearchResponseSchema, normalisePhone } from '@twinline/customers';
 import type { Customer, CustomerRecord } from '@twinline/customers';
-import { OPEN_STATES } from '@twinline/workorder';
-import type { OrderState, OrderType } from '@twinline/workorder';
+import { OPEN_STATES, isActiveOutage, outageCovers } from '@twinline/workorder';
+import type { OrderState, OrderType, Place } from '@twinline/workorder';
 import type { BoardRow } from '../../common/board-row';
 import type { BridgeClient } from '../bridge-client';
 import { countyOf, emptyForm } from '../features/drafts/form';
@@ -241,15 +241,17 @@ export function matchOrders(
   const accounts = new Set(who.customers.map((c) => c.account));
   const phones = new Set(who.customers.flatMap((c) => c.phones));
   if (who.phone) phones.add(who.phone);
-  // The last 7 digits first (cheap), the full normalisation only for rows that could match.
-  const tails = new Set([...phones].map((p) => p.slice(-7)));
+  // The last 7 digits first (cheap, no string made per row), the full normalisation only for rows that could match.
+  const tails = [...new Set([...phones].map((p) => p.slice(-7)))];
   const since = (opts.now ?? Date.now()) - (opts.recentDays ?? 30) * DAY_MS;
   const open: BoardRow[] = [];
   const recent: BoardRow[] = [];
   for (const row of rows) {
     const byAccount = row.customerAccount !== undefined && accounts.has(row.customerAccount);
     const byNumber =
-      !byAccount && tails.has(row.callerNumber.slice(-7)) && phones.has(normalisePhone(row.callerNumber) ?? '');
+      !byAccount &&
+      tails.some((t) => row.callerNumber.endsWith(t)) &&
+      phones.has(normalisePhone(row.callerNumber) ?? '');
     if (!byAccount && !byNumber) continue;
     if (OPEN.has(row.state)) open.push(row);
     else if (row.createdAt >= since) recent.push(row);
@@ -258,32 +260,44 @@ export function matchOrders(
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Outage notices: ANOTHER ISSUE'S WORK. This is the hook it fills in; until then nothing is ever active.
+// Outage notices: the mass outages on the board (orders of type outage, still on) that cover the caller's place
 
 export interface OutageNotice {
+  /** The outage's master order. */
   id: string;
-  /** Planned maintenance (计划停电) or a fault (故障停电). */
-  kind: 'planned' | 'fault';
+  cause: string;
+  /** What the declaring station wrote (the order's description). */
   title: string;
-  /** The area it covers. */
-  region: { city: string; county?: string };
-  /** Epoch ms. */
+  city: string;
+  counties: string[];
+  streets: string[];
+  /** Declared (epoch ms). */
   startsAt: number;
-  /** Expected restoration, epoch ms. */
-  endsAt?: number;
+  /** Expected restoration (epoch ms). */
+  endsAt: number;
 }
 
-/** Where the caller is: a customer's address and region (or what the agent typed for an unknown caller). */
-export interface NoticeQuery {
-  address: string;
-  region: { city: string; county?: string };
+/** Where the caller is: a customer's place (or what the agent typed for an unknown caller). */
+export type NoticeQuery = Place;
+
+/** The outages on the board that cover this place, newest first. */
+export function activeNotices(rows: Iterable<BoardRow>, where: NoticeQuery): OutageNotice[] {
+  const out: OutageNotice[] = [];
+  for (const r of rows) {
+    if (!r.outage || !isActiveOutage(r) || !outageCovers(r.city, r.outage, where)) continue;
+    out.push({
+      id: r.id,
+      cause: r.outage.cause,
+      title: r.description,
+      city: r.city,
+      counties: r.outage.counties,
+      streets: r.outage.streets,
+      startsAt: r.createdAt,
+      endsAt: r.outage.expectedRestoreAt,
+    });
+  }
+  return out.sort((a, b) => b.startsAt - a.startsAt);
 }
-
-/** The notices active now for an address/region. */
-export type ActiveNotices = (where: NoticeQuery) => readonly OutageNotice[] | Promise<readonly OutageNotice[]>;
-
-/** The placeholder until outage notices exist: none. */
-export const activeNotices: ActiveNotices = () => [];
 
 // ---------------------------------------------------------------------------------------------------------------
 // The whole pop and the new-order form
@@ -295,24 +309,26 @@ export interface ScreenPop extends CallerLookup {
 }
 
 export interface ScreenPopDeps extends LookupDeps {
-  /** The board's rows (the window's order index). */
+  /** The board's rows (the window's order index): the caller's orders, and the outages on. */
   rows: () => Iterable<BoardRow>;
-  /** Default: `activeNotices` (none yet). */
-  notices?: ActiveNotices;
   match?: MatchOptions;
 }
 
 /** Everything the incoming-call card shows, for the caller's number as the INVITE carried it. Never throws. */
 export async function screenPop(deps: ScreenPopDeps, raw: string): Promise<ScreenPop> {
-  const who = await lookupCaller(deps, raw);
+  return popDetails(deps, await lookupCaller(deps, raw));
+}
+
+/**
+ * The rest of the pop once the caller is known: their orders on the board and the notices for their addresses. The
+ * card shows the customers first and these after (a pass over the board is not worth delaying who is calling).
+ */
+export async function popDetails(deps: Omit<ScreenPopDeps, keyof LookupDeps>, who: CallerLookup): Promise<ScreenPop> {
   const orders = matchOrders(deps.rows(), who, deps.match);
   const notices = new Map<string, OutageNotice>();
-  const find = deps.notices ?? activeNotices;
-  try {
-    const lists = await Promise.all(who.customers.map((c) => find({ address: c.address, region: c.region })));
-    for (const list of lists) for (const n of list) notices.set(n.id, n);
-  } catch {
-    // Notices are extra information: a failure must not cost the pop.
+  for (const c of who.customers) {
+    const place = { city: c.region.city, county: c.region.county, address: c.address, servicePoint: c.servicePoint };
+    for (const n of activeNotices(deps.rows(), place)) notices.set(n.id, n);
   }
   return { ...who, orders, notices: [...notices.values()] };
 }

@@ -4,6 +4,7 @@ import * as Y from 'yjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bridgeNames } from '../../common/bridge';
 import type { BridgeName } from '../../common/bridge';
+import { sampleRow } from '../../common/board-row.testkit';
 import type { BoardRow } from '../../common/board-row';
 import type { Customer } from '@twinline/customers';
 import type { Host } from './host';
@@ -27,31 +28,9 @@ async function snapshotState(host: Host, dir: string) {
 }
 
 /** A board row as the board worker writes it. */
-const ROW: BoardRow = {
-  id: 'fuzhou-20261123-abc',
-  doc: 'region/fuzhou',
-  type: 'repair',
-  state: 'accepted',
-  priority: 'normal',
-  channel: 'phone',
-  city: 'fuzhou',
-  county: 'gulou',
-  address: '福州市鼓楼区五四路100号',
-  callerNumber: '13800000000',
-  description: '停电',
-  createdAt: Date.parse('2026-11-23T08:00:00+08:00'),
-  createdBy: 'agent.fz',
-  deadlines: [
-    {
-      kind: 'on_site',
-      due: '2026-11-23T08:45:00+08:00',
-      minutes: 45,
-      calendar: '7x24',
-    },
-  ],
-  superseded: 0,
-  comments: 0,
-};
+const ROW: BoardRow = sampleRow('fuzhou-20261123-abc', {
+  deadlines: [{ kind: 'on_site', due: '2026-11-23T08:45:00+08:00', minutes: 45, calendar: '7x24' }],
+});
 
 /** A customer as the centre's delta sends it (without version and tombstone). */
 const CUSTOMER: Customer = {

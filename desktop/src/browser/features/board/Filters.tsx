@@ -1,8 +1,9 @@
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ORDER_TYPES, STATES } from '@twinline/workorder';
 import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
-import { CREATE_ROLES } from '@twinline/workorder';
+import { CREATE_ROLES, OUTAGE_ROLES } from '@twinline/workorder';
+import { DeclareOutage } from '../outages/DeclareOutage';
 import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, stationName } from '../../i18n';
 import { openNewOrder } from '../drafts/thunks';
@@ -26,6 +27,8 @@ export function Filters() {
     [filters.city],
   );
   const canCreate = !!account && CREATE_ROLES.includes(account.role);
+  const canDeclare = !!account && OUTAGE_ROLES.includes(account.role);
+  const [declaring, setDeclaring] = useState(false);
   const active =
     !!search || !!filters.type || !!filters.state || !!filters.city || !!filters.station || filters.overdueOnly;
 
@@ -118,6 +121,12 @@ export function Filters() {
         {t('board.count', { shown, total })}
       </span>
       <span className="spacer" />
+      {canDeclare && (
+        <button type="button" className="danger" data-testid="declare-outage" onClick={() => setDeclaring(true)}>
+          {t('outage.button')}
+        </button>
+      )}
+      {declaring && <DeclareOutage onClose={() => setDeclaring(false)} />}
       {canCreate && (
         <button
           type="button"

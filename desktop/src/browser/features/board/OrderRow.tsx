@@ -1,10 +1,25 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppDispatch, useAppSelector, useOrder } from '../../app/hooks';
+import { useAppDispatch, useAppSelector, useOrder, useRuntime } from '../../app/hooks';
+import { outageCountsAt } from '../outages/counts';
 import { cityName, countyName, formatTime, stationName } from '../../i18n';
 import { Avatars } from '../presence/Avatars';
 import { orderOpened } from './boardSlice';
 import { SlaCountdown } from './SlaCountdown';
+
+/** On an outage's row: the orders merged under it and the orders from its area since it was declared. */
+function OutageBadge({ id }: { id: string }) {
+  const { t } = useTranslation();
+  const rt = useRuntime();
+  const version = useAppSelector((s) => s.board.ordersVersion);
+  const c = outageCountsAt(version, () => rt.orders.values()).get(id);
+  if (!c) return null;
+  return (
+    <span className="tag warn" data-testid="outage-counts" data-merged={c.merged} data-in-area={c.inArea}>
+      {t('outage.counts', { merged: c.merged, inArea: c.inArea })}
+    </span>
+  );
+}
 
 /** One board row. Subscribes to its own order and presence only, so a change elsewhere does not render it. */
 export const OrderRow = memo(function OrderRow({
@@ -45,6 +60,7 @@ export const OrderRow = memo(function OrderRow({
         {cityName(r.city)}·{countyName(r.city, r.county)}
       </span>
       <span className="c-address" title={r.address}>
+        {r.outage && <OutageBadge id={id} />}
         {r.address}
       </span>
       <span className="c-caller mono">{r.callerNumber}</span>

@@ -98,7 +98,7 @@ export function NewOrderForm() {
               value={values.type}
               onChange={(e) => set({ type: e.target.value as OrderFormValues['type'] })}
             >
-              {ORDER_TYPES.map((v) => (
+              {ORDER_TYPES.filter((v) => v !== 'outage').map((v) => (
                 <option key={v} value={v}>
                   {t(`types.${v}`)}
                 </option>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SATISFACTION, allowedActions } from '@twinline/workorder';
@@ -6,10 +6,11 @@ import type { Action, Satisfaction, WorkOrder } from '@twinline/workorder';
 import type { ActInput } from '@twinline/board';
 import { stationsOfCity } from '@twinline/demo-data';
 import type { Crew } from '@twinline/demo-data';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { selectActor } from '../../app/selectors';
 import { stationName } from '../../i18n';
 import { performAction } from './thunks';
+import { activeNotices } from '../../customers/screenPop';
 import type { StepError } from './thunks';
 
 type StepAction = Exclude<Action, 'create'>;
@@ -17,7 +18,7 @@ type StepAction = Exclude<Action, 'create'>;
 /** What each action asks for before it can be taken. */
 export const ACTION_INPUTS: Record<
   StepAction,
-  'station' | 'crew' | 'reason' | 'satisfaction' | 'master' | 'note' | null
+  'station' | 'crew' | 'reason' | 'satisfaction' | 'master' | 'note' | 'score' | null
 > = {
   dispatch: 'station',
   take: null,
@@ -32,6 +33,12 @@ export const ACTION_INPUTS: Record<
   escalate: 'reason',
   reopen: 'reason',
   merge: 'master',
+  restore: 'note',
+  accept: null,
+  pause: 'reason',
+  resume: null,
+  callback_attempt: 'note',
+  evaluate: 'score',
 };
 
 export function ActionBar({ order }: { order: WorkOrder }) {
@@ -40,12 +47,30 @@ export function ActionBar({ order }: { order: WorkOrder }) {
   const actor = useAppSelector(selectActor);
   const [pending, setPending] = useState<StepAction | null>(null);
   const [error, setError] = useState<StepError | null>(null);
-  const actions = actor ? (allowedActions(order, actor) as StepAction[]) : [];
+  // An order merged under an outage is restored with its outage (from the outage's panel), not on its own.
+  const actions = actor
+    ? (allowedActions(order, actor) as StepAction[]).filter((a) => a !== 'restore' || order.draft.type === 'outage')
+    : [];
 
   useEffect(() => {
     setPending(null);
     setError(null);
   }, [order.id]);
+
+  // Outages on at this order's place: the order can be merged under one with one click.
+  const rt = useRuntime();
+  const version = useAppSelector((s) => s.board.ordersVersion);
+  const outages = useMemo(
+    () =>
+      actions.includes('merge') && order.draft.type !== 'outage'
+        ? activeNotices(rt.orders.values(), {
+            city: order.draft.region.city,
+            county: order.draft.region.county,
+            address: order.draft.address,
+          })
+        : [],
+    [rt, version, order.id, order.state, actions.includes('merge')],
+  );
 
   const run = async (action: StepAction, input: Omit<ActInput, 'action'> = {}) => {
     const err = await dispatch(performAction(order.id, { action, ...input }));
@@ -75,6 +100,14 @@ export function ActionBar({ order }: { order: WorkOrder }) {
           </button>
         ))}
       </div>
+      {outages.map((o) => (
+        <p key={o.id} className="notice notice-warn pop-notice" data-testid="order-outage" data-order-id={o.id}>
+          {t('order.outageHere', { title: o.title })}{' '}
+          <button type="button" data-testid="order-merge-outage" onClick={() => void run('merge', { masterId: o.id })}>
+            {t('order.mergeUnder')}
+          </button>
+        </p>
+      ))}
       {pending && ACTION_INPUTS[pending] && (
         <ActionForm
           key={`${order.id}-${pending}`}
@@ -111,6 +144,8 @@ function ActionForm({
   const { t } = useTranslation();
   const kind = ACTION_INPUTS[action]!;
   const [value, setValue] = useState('');
+  /** The note that goes with a satisfaction (the customer's words) or a score (the evaluation's comment). */
+  const [note, setNote] = useState('');
   const [missing, setMissing] = useState(false);
   const first = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   useEffect(() => first.current?.focus(), []);
@@ -132,6 +167,8 @@ function ActionForm({
     if (kind === 'satisfaction') input.satisfaction = v as Satisfaction;
     if (kind === 'master') input.masterId = v;
     if (kind === 'note' && v) input.note = v;
+    if (kind === 'score') input.score = Number(v);
+    if ((kind === 'satisfaction' || kind === 'score') && note.trim()) input.note = note.trim();
     onSubmit(input);
   };
 
@@ -205,6 +242,16 @@ function ActionForm({
             ))}
           </select>
         )}
+        {kind === 'score' && (
+          <select ref={first} data-testid="action-input-score" value={value} onChange={(e) => setValue(e.target.value)}>
+            <option value="">{t('order.choose')}</option>
+            {[5, 4, 3, 2, 1].map((n) => (
+              <option key={n} value={n}>
+                {t('order.score', { n })}
+              </option>
+            ))}
+          </select>
+        )}
         {kind === 'master' && (
           <input
             ref={first}
@@ -225,6 +272,18 @@ function ActionForm({
           />
         )}
       </label>
+      {(kind === 'satisfaction' || kind === 'score') && (
+        <label>
+          <span>{t(kind === 'satisfaction' ? 'order.inputs.customerWords' : 'order.inputs.comment')}</span>
+          <textarea
+            rows={2}
+            maxLength={2000}
+            data-testid="action-input-note"
+            value={note}
+            onChange={(e) => setNote(e.target.value)}
+          />
+        </label>
+      )}
       {missing && <span className="field-error">{t('order.required', { field: label })}</span>}
       <div className="form-buttons">
         <button type="submit" className="primary" data-testid="action-confirm">

@@ -15,11 +15,12 @@ import type { WrapUpCode } from './agentState';
 import { cardShown, dialpadToggled } from './phoneSlice';
 import { callStep, sendDigits, submitWrapUp, toggleMute, transferCall } from './thunks';
 import { prefillOrder } from '../../customers/screenPop';
-import { useCallerInfo } from './useCallerInfo';
+import { useCallerInfo, useEarlyCallerLookup } from './useCallerInfo';
 
 export function CallCard() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
+  useEarlyCallerLookup(); // the caller's lookup starts as the call rings, before this card renders
   const cardCallId = useAppSelector((s) => s.phone.cardCallId);
   const calls = useAppSelector((s) => s.phone.phone?.calls);
   const wrapUp = useAppSelector((s) => s.phone.wrapUp);
@@ -85,6 +86,20 @@ function CallView({ call }: { call: CallSnapshot }) {
       )}
       {call.direction === 'inbound' && (
         <section className="screenpop" data-testid="screen-pop" data-customers={caller.customers.length}>
+          {/* An outage on at the caller's place comes first: most calls from there are about it. */}
+          {caller.notices.map((n) => (
+            <p key={n.id} className="notice notice-warn pop-notice" data-testid="pop-notice" data-order-id={n.id}>
+              <b>{t('phone.pop.outage', { cause: t(`outage.cause.${n.cause}`, { defaultValue: n.cause }) })}</b>{' '}
+              {[...n.counties.map((c) => countyName(n.city, c)), ...n.streets].join('、')}
+              {' · '}
+              {t('phone.pop.restoreBy', { time: formatTime(n.endsAt) })}
+              {' · '}
+              {n.title}{' '}
+              <button type="button" className="link mono" onClick={() => dispatch(orderOpened(n.id))}>
+                {n.id}
+              </button>
+            </p>
+          ))}
           {caller.loading && <p className="muted">{t('phone.pop.looking')}</p>}
           {!caller.loading && caller.customers.length === 0 && (
             <p data-testid="pop-unknown">{t('phone.pop.unknown')}</p>
@@ -104,11 +119,6 @@ function CallView({ call }: { call: CallSnapshot }) {
               </li>
             ))}
           </ul>
-          {caller.notices.map((n) => (
-            <p key={n.id} className="notice notice-warn" data-testid="pop-notice">
-              {n.title}
-            </p>
-          ))}
           {caller.orders.open.length + caller.orders.recent.length > 0 && (
             <ul className="pop-orders" data-testid="pop-orders">
               {[...caller.orders.open, ...caller.orders.recent].slice(0, 6).map((r) => (
