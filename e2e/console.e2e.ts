@@ -40,6 +40,7 @@ describe('the console across both centres', () => {
   let stack: Stack;
   let agent: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
   let lead: { page: Page; host: Awaited<ReturnType<Stack['openConsole']>>['host'] };
+  let dispatcher: Page;
 
   beforeAll(async () => {
     stack = await startStack();
@@ -123,6 +124,7 @@ describe('the console across both centres', () => {
   it('a dispatcher sees only its station and is offered only its own steps', async () => {
     const disp = await stack.openConsole('fuzhou');
     await login(disp.page, 'disp.fuzhou-gulou');
+    dispatcher = disp.page;
     await expect
       .poll(() => disp.page.getByTestId('status-connection').getAttribute('data-status'), { timeout: 10_000 })
       .toBe('synced');
@@ -139,5 +141,45 @@ describe('the console across both centres', () => {
     expect(await disp.page.getByTestId('order-action-dispatch').count()).toBe(0);
     expect(await disp.page.getByTestId('order-action-archive').count()).toBe(0);
     await screenshot(disp.page, 'board-dispatcher');
+  });
+
+  it("the station closes its loop; a dissatisfied callback sends the order back to it with the customer's words", async () => {
+    const step = async (page: Page, action: string, fill?: { input: string; value: string }) => {
+      await page.getByTestId(`order-action-${action}`).click();
+      // The station's crews are loaded as the form opens.
+      if (fill?.input === 'crew')
+        await page.locator('select[data-testid="action-input-crew"]').selectOption({ index: 1 });
+      else if (fill) await page.getByTestId(`action-input-${fill.input}`).fill(fill.value);
+      if (fill) await page.getByTestId('action-confirm').click();
+    };
+    const panel = (page: Page) => page.getByTestId('order-panel');
+    await row(dispatcher, '杨桥东路 18 号').click();
+    await step(dispatcher, 'take');
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('taken');
+    await step(dispatcher, 'assign', { input: 'crew', value: '' });
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('assigned');
+    await step(dispatcher, 'arrive');
+    await step(dispatcher, 'handle', { input: 'note', value: '更换熔断器，恢复供电' });
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('handled');
+    await step(dispatcher, 'reply', { input: 'note', value: '已恢复供电' });
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('replied');
+
+    // The agent's callback list has it; the customer is not happy and says why.
+    await agent.page.getByTestId('filter-callbacks').click();
+    await expect.poll(() => row(agent.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
+    await row(agent.page, '杨桥东路 18 号').click();
+    await agent.page.getByTestId('order-action-callback').click();
+    await agent.page.getByTestId('action-input-satisfaction').selectOption('dissatisfied');
+    await agent.page.getByTestId('action-confirm').click();
+    // Without the customer's words it is refused, and says so.
+    await expect.poll(() => agent.page.getByTestId('order-action-error').textContent()).toContain("customer's words");
+    await agent.page.getByTestId('action-input-note').fill('修好第二天又停电了，要求彻底检查线路');
+    await agent.page.getByTestId('action-confirm').click();
+    await expect.poll(() => panel(agent.page).getAttribute('data-state')).toBe('dispatched');
+    // Back at the station, with the words in the timeline.
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state'), { timeout: 10_000 }).toBe('dispatched');
+    await expect.poll(() => dispatcher.getByTestId('order-timeline').textContent()).toContain('要求彻底检查线路');
+    await dispatcher.getByTestId('order-action-take').waitFor({ state: 'visible' });
+    await agent.page.getByTestId('filter-callbacks').click(); // the list is left as it was
   });
 });

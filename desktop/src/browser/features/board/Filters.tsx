@@ -93,6 +93,20 @@ export function Filters() {
           ))}
         </select>
       )}
+      {canCreate && (
+        <button
+          type="button"
+          className={filters.state === 'replied' ? 'primary' : 'ghost'}
+          data-testid="filter-callbacks"
+          title={t('board.callbacksTitle')}
+          onClick={() => {
+            dispatch(filterChanged({ state: filters.state === 'replied' ? '' : 'replied' }));
+            dispatch(sortChanged('sla'));
+          }}
+        >
+          {t('board.callbacks')}
+        </button>
+      )}
       <label className="check">
         <input
           type="checkbox"

@@ -4,7 +4,7 @@ import { CREATE_ROLES } from '@twinline/workorder';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { useOpenOrder } from './useOpenOrder';
 import { dial } from '../phone/thunks';
-import { formatTime, stationName } from '../../i18n';
+import { countyName, formatTime, stationName } from '../../i18n';
 import { panelClosed } from '../board/boardSlice';
 import { SlaCountdown } from '../board/SlaCountdown';
 import { OPEN_STATES } from '../board/types';
@@ -108,7 +108,54 @@ export function OrderPanel() {
           {o.urgeCount > 0 && <span className="tag warn">{t('order.urged', { count: o.urgeCount })}</span>}
           {o.escalation > 0 && <span className="tag warn">{t('order.escalated', { count: o.escalation })}</span>}
           {o.reopenCount > 0 && <span className="tag">{t('order.reopened', { count: o.reopenCount })}</span>}
+          {o.acceptedByCrewAt && (
+            <span>
+              {t('order.crewAccepted')} <b className="mono">{formatTime(o.acceptedByCrewAt)}</b>
+            </span>
+          )}
+          {o.paused && (
+            <span className="tag warn" data-testid="order-paused">
+              {t('order.paused', { reason: o.paused.reason, time: formatTime(o.paused.at) })}
+            </span>
+          )}
+          {o.callbackAttempts > 0 && (
+            <span className="tag">{t('order.callbackAttempts', { count: o.callbackAttempts })}</span>
+          )}
+          {(['centre', 'station'] as const).map((side) => {
+            const ev = o.evaluations[side];
+            return ev ? (
+              <span key={side} data-testid={`order-evaluation-${side}`}>
+                {t(`order.evaluation.${side}`)} <b>{ev.score}/5</b>
+                {ev.note ? ` · ${ev.note}` : ''}
+              </span>
+            ) : null;
+          })}
         </div>
+        {o.draft.outage && (
+          <p className="notice notice-warn pop-notice" data-testid="order-outage-details">
+            <b>{t(`outage.cause.${o.draft.outage.cause}`)}</b> ·{' '}
+            {[
+              ...o.draft.outage.area.counties.map((c) => countyName(o.draft.region.city, c)),
+              ...o.draft.outage.area.streets,
+              ...o.draft.outage.area.servicePoints,
+            ].join('、')}{' '}
+            · {t('phone.pop.restoreBy', { time: formatTime(o.draft.outage.expectedRestoreAt) })}
+          </p>
+        )}
+        {o.pauses.length > 0 && (
+          <ul className="pauses muted" data-testid="order-pauses">
+            {o.pauses.map((p) => (
+              <li key={p.at}>
+                {t('order.pause', {
+                  from: formatTime(p.at),
+                  until: p.until ? formatTime(p.until) : t('order.pauseOpen'),
+                  reason: p.reason,
+                  who: p.by.userId,
+                })}
+              </li>
+            ))}
+          </ul>
+        )}
         <ActionBar order={o} />
         <DraftFields orderId={o.id} draft={o.draft} editable={editable} viewers={viewers} />
         <section className="panel-section">

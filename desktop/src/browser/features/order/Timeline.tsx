@@ -35,7 +35,26 @@ export function Timeline({ history, superseded }: { history: OrderEvent[]; super
             {e.satisfaction && t('order.event.satisfaction', { value: t(`satisfaction.${e.satisfaction}`) })}
             {e.reason && t('order.event.reason', { reason: e.reason })}
             {e.note && t('order.event.note', { note: e.note })}
+            {e.score !== undefined && t('order.event.score', { score: e.score })}
           </span>
+          {e.evidence && (
+            <span
+              className="t-evidence"
+              data-testid="timeline-evidence"
+              data-flags={e.evidence.flags.map((f) => f.code).join(' ')}
+            >
+              {e.evidence.offline && <span className="tag">{t('order.evidence.offline')}</span>}
+              {e.evidence.distanceM !== undefined &&
+                t('order.evidence.distance', { km: (e.evidence.distanceM / 1000).toFixed(1) })}
+              {e.evidence.photos.length > 0 && ` · ${t('order.evidence.photos', { count: e.evidence.photos.length })}`}
+              {` · ${t('order.evidence.serverAt', { time: formatTime(e.evidence.serverAt) })}`}
+              {e.evidence.flags.map((f) => (
+                <span key={f.code} className="tag warn" title={f.detail}>
+                  {t(`order.evidence.flags.${f.code}`, { defaultValue: f.code })}
+                </span>
+              ))}
+            </span>
+          )}
           {s && (
             <span className="t-superseded" title={s.reason}>
               {t('order.superseded')}
