@@ -1,7 +1,8 @@
-// `pnpm bench`: runs every benchmark module and writes bench/RESULTS.md with the machine and the date.
+// `pnpm bench`: runs every benchmark module and writes bench/RESULTS.md with the machine and the date, one section a
+// module. `pnpm bench <filter>…` runs only the modules whose path contains a filter and keeps the other sections.
 // Targets are checked here (as ratios or figures within one run), never as timed assertions in the test suite.
 import { cpus, totalmem, hostname } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface BenchResult {
@@ -23,6 +24,7 @@ const MODULES = [
   'desktop/bench/screenpop.bench.ts',
   'e2e/bench/console.bench.ts',
   'e2e/bench/sip.bench.ts',
+  'e2e/bench/screenpop.bench.ts',
 ];
 
 const only = process.argv.slice(2);
@@ -50,19 +52,56 @@ for (const path of MODULES) {
 
 const cpu = cpus();
 const machine = `${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, host ${hostname()}`;
+const OUT = resolve(ROOT, 'bench/RESULTS.md');
+const HEADING = /^## `([^`]+)`$/;
+
+/** The sections of the results file as it is, by module path (a file from before sections has none). */
+function sectionsOf(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  let current: string | null = null;
+  let lines: string[] = [];
+  const flush = () => current && out.set(current, lines.join('\n').trimEnd());
+  for (const line of text.split('\n')) {
+    const m = HEADING.exec(line);
+    if (m) {
+      flush();
+      current = m[1]!;
+      lines = [line];
+    } else if (current) lines.push(line);
+  }
+  flush();
+  return out;
+}
+
+const sections = existsSync(OUT) ? sectionsOf(readFileSync(OUT, 'utf8')) : new Map<string, string>();
+const at = new Date().toISOString();
+for (const path of MODULES) {
+  const mine = rows.filter((r) => r.module === path);
+  if (mine.length === 0) continue;
+  sections.set(
+    path,
+    [
+      `## \`${path}\``,
+      '',
+      `Run ${at} on ${machine}.`,
+      '',
+      '| benchmark | value | unit | target | met | note |',
+      '|---|---|---|---|---|---|',
+      ...mine.map(
+        ({ result: r }) =>
+          `| ${r.name} | ${r.value} | ${r.unit} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} | ${r.note ?? ''} |`,
+      ),
+    ].join('\n'),
+  );
+}
 const lines = [
   '# Benchmark results',
   '',
-  `Run ${new Date().toISOString()} on ${machine}.`,
-  'Written by `pnpm bench`; one run, a noisy shared machine: compare figures within a run, not across runs.',
+  'Written by `pnpm bench` (all modules) or `pnpm bench <filter>` (only the modules whose path contains the filter;',
+  'the other sections stay as they were). Each section is one run on a noisy shared machine: compare figures within',
+  'a section, not across sections or runs.',
   '',
-  '| benchmark | value | unit | target | met | note |',
-  '|---|---|---|---|---|---|',
-  ...rows.map(
-    ({ result: r }) =>
-      `| ${r.name} | ${r.value} | ${r.unit} | ${r.target ?? ''} | ${r.met === undefined ? '' : r.met ? 'yes' : 'NO'} | ${r.note ?? ''} |`,
-  ),
-  '',
+  ...MODULES.filter((m) => sections.has(m)).flatMap((m) => [sections.get(m)!, '']),
 ];
-writeFileSync(resolve(ROOT, 'bench/RESULTS.md'), lines.join('\n'));
+writeFileSync(OUT, lines.join('\n'));
 console.error('bench: wrote bench/RESULTS.md');
