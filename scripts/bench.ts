@@ -17,6 +17,7 @@ export interface BenchResult {
 const ROOT = resolve(import.meta.dirname, '..');
 const MODULES = [
   'packages/board/src/bench/year.bench.ts',
+  'packages/workorder/src/bench/sla.bench.ts',
   'packages/routing/src/bench/routing.bench.ts',
   'sync-server/bench/centre.bench.ts',
   'sync-server/bench/customers.bench.ts',

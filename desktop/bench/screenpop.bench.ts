@@ -2,7 +2,8 @@
 // host's own handler map (customers.apply, pages of 5,000 of one city, as CustomerSync writes them), then the lookup
 // the screen-pop makes, `customers.byPhone`, through the real bridge transport of browser mode (HTTP POST to the
 // host with the per-launch token, the renderer's bridge client validating the answer), for random known numbers.
-// The whole screen-pop (INVITE to card rendered) has a p95 budget of 100 ms; this is its data part.
+// The whole screen-pop (INVITE to card rendered) has a p95 budget of 100 ms; this is its data part (the whole:
+// e2e/bench/screenpop.bench.ts). The fill is desktop/bench/fill-customers.ts, shared with that benchmark.
 //
 // Run alone: node --import tsx -e "import('./desktop/bench/screenpop.bench.ts').then((m) => m.default()).then(console.table)"
 // TWINLINE_BENCH_CUSTOMERS=100000 for a shorter run.
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Customer } from '@twinline/customers';
 import { customerAt, generateCustomers } from '@twinline/demo-data/customers';
+import { fillCustomers } from './fill-customers';
 import { MAX_CUSTOMERS_PER_APPLY } from '../src/common/bridge';
 import { createBridgeClient } from '../src/browser/bridge-client';
 import { CUSTOMERS_FILE } from '../src/node/host/customer-store';
@@ -37,37 +39,17 @@ export default async function run(): Promise<BenchResult[]> {
   try {
     // Fill through the handler map (validation included), one city per page, as the sync does.
     let host = await openHost({ dataDir: dir });
-    const pages = new Map<string, Customer[]>();
-    const cursor = new Map<string, number>();
-    let calls = 0;
-    const flush = async (city: string, caughtUp: boolean) => {
-      const rows = pages.get(city) ?? [];
-      pages.set(city, []);
-      const next = (cursor.get(city) ?? 0) + rows.length;
-      cursor.set(city, next);
-      const reply = await host.dispatch('customers.apply', {
-        centre: 'fuzhou',
-        city,
-        rows,
-        removed: [],
-        nextVersion: next,
-        caughtUp,
-      });
-      if (!reply.ok) throw new Error(`customers.apply: ${reply.error.message}`);
-      calls++;
-    };
-    let t0 = performance.now();
-    let done = 0;
-    for (const c of generateCustomers({ seed: SEED, count: COUNT })) {
-      const city = c.region.city;
-      let page = pages.get(city);
-      if (!page) pages.set(city, (page = []));
-      page.push(c);
-      if (page.length >= MAX_CUSTOMERS_PER_APPLY) await flush(city, false);
-      if (++done % 200_000 === 0) console.error(`  ${done.toLocaleString('en')} applied`);
-    }
-    for (const city of pages.keys()) await flush(city, true);
-    const fillS = (performance.now() - t0) / 1000;
+    const fill = await fillCustomers({
+      count: COUNT,
+      seed: SEED,
+      apply: async (change) => {
+        const reply = await host.dispatch('customers.apply', change);
+        if (!reply.ok) throw new Error(`customers.apply: ${reply.error.message}`);
+      },
+      onProgress: (done) => console.error(`  ${done.toLocaleString('en')} generated`),
+    });
+    const fillS = fill.seconds;
+    const calls = fill.pages;
     const status = await host.handlers['customers.status']({});
     if (status.customers !== COUNT) throw new Error(`the cache holds ${status.customers} customers, not ${COUNT}`);
     await host.close();
@@ -78,7 +60,7 @@ export default async function run(): Promise<BenchResult[]> {
         name: `fill the console's customer cache with ${n} customers (generate + customers.apply in pages of ${MAX_CUSTOMERS_PER_APPLY.toLocaleString('en')})`,
         value: round(fillS, 1),
         unit: 's',
-        note: `${Math.round(COUNT / fillS).toLocaleString('en')} customers/s, ${calls} calls; generation included; phone, name and trigram indexes`,
+        note: `${Math.round(COUNT / fillS).toLocaleString('en')} customers/s, ${calls} calls; generation included (the next page is made while one is written); phone, name and trigram indexes`,
       },
       {
         name: 'customer cache file size',
@@ -90,7 +72,7 @@ export default async function run(): Promise<BenchResult[]> {
     console.error(`  filled in ${round(fillS, 1)} s, ${Math.round(bytes / 2 ** 20)} MiB`);
 
     // A restart on the full file: the board does not wait, the customer cache is ready after its integrity check.
-    t0 = performance.now();
+    const t0 = performance.now();
     host = await openHost({ dataDir: dir });
     const hostMs = performance.now() - t0;
     await host.customers;

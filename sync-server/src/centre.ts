@@ -22,6 +22,7 @@ import { PEER_ORIGIN, LOAD_ORIGIN } from './room';
 import { ClientConnection } from './client';
 import { PeerReplicator } from './peer';
 import { Janitor } from './janitor';
+import { EscalationJob } from './escalation';
 import { seedDemo } from './demo';
 import { CLOSE } from './protocol';
 import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
@@ -32,6 +33,8 @@ import type { CentreSip } from './sip/service';
 import { CallCentre, vipLookup } from './calls/call-centre';
 import { callRoutes } from './calls/http';
 import { routingFor } from './calls/routing-config';
+import { crewRoutes } from './crews/http';
+import { crewPage } from './crews/page';
 
 const LoginSchema = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) });
 const ArchiveQuerySchema = z.object({
@@ -75,6 +78,12 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     log,
   );
   const janitor = new Janitor(rooms, storage, log, config);
+  const escalation = new EscalationJob(rooms, storage, log.child({ component: 'escalation' }), {
+    centre: config.name,
+    policy: config.slaPolicy,
+    everyMs: config.escalationEveryMs,
+    twinConnected: config.peer ? () => peer.connected : null,
+  });
   let sip: CentreSip | null = null;
   const calls = routing
     ? await CallCentre.open({
@@ -115,6 +124,15 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
 
   const customers = customerRoutes({ directory: storage.customers, authorise });
   const callApi = calls ? callRoutes({ calls, authorise, tokens }) : null;
+  const crews = crewRoutes({
+    centre: config.name,
+    rooms,
+    store: storage.crews,
+    directory: storage.customers,
+    authorise,
+    log: log.child({ component: 'crews' }),
+  });
+  const crewPageFiles = crewPage();
 
   async function authorise(req: IncomingMessage): Promise<Principal> {
     const p = await tokens.verify(bearer(req));
@@ -195,6 +213,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     }
     if (await customers(req, res, url)) return;
     if (callApi && (await callApi(req, res, url))) return;
+    if ((await crews.handle(req, res, url)) || (await crewPageFiles(req, res, url))) return;
     throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
   }
 
@@ -281,6 +300,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   const port = (server.address() as { port: number }).port;
   peer.start();
   janitor.start();
+  escalation.start();
   calls?.start();
   const demoCustomers = startDemoCustomers(
     storage.customers,
@@ -296,6 +316,8 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     calls,
     async close() {
       janitor.stop();
+      await escalation.stop();
+      crews.stop();
       peer.stop();
       await calls?.stop();
       for (const ws of sockets) ws.close(CLOSE.shuttingDown.code, CLOSE.shuttingDown.reason);

@@ -1,6 +1,7 @@
 // A centre's configuration: parsed from the command line (main.ts) or given by tests, validated here, once.
 import { z } from 'zod';
 import { RoutingConfigSchema } from '@twinline/routing';
+import { PolicySchema } from '@twinline/workorder';
 import { SipConfigSchema } from './sip/config';
 
 export const CentreConfigSchema = z.object({
@@ -40,6 +41,10 @@ export const CentreConfigSchema = z.object({
     .nonnegative()
     .default(7 * 24 * 3600_000),
   janitorEveryMs: z.number().int().positive().default(60_000),
+  /** How often the escalation ladder is applied (src/escalation.ts); 0 turns it off. */
+  escalationEveryMs: z.number().int().nonnegative().default(60_000),
+  /** SLA clocks and escalation ladders (--sla-policy); @twinline/workorder's DEFAULT_POLICY when absent. */
+  slaPolicy: PolicySchema.optional(),
   /** Anti-entropy: full state-vector exchange with the twin this often, besides on every (re)connect. */
   resyncEveryMs: z.number().int().positive().default(30_000),
   /** Seed demo accounts (and, with demoOrders > 0, open orders) into an empty centre. */

@@ -6,6 +6,7 @@ import { startCentre } from './centre';
 import { DEMO_PEER_SECRET, DEMO_TOKEN_SECRET } from './config';
 import { SIP_CLI_HELP, SIP_CLI_OPTIONS, sipFromArgs } from './sip/cli';
 import { loadRoutingConfig } from './calls/routing-config';
+import { loadSlaPolicy } from './escalation';
 
 const HELP = `twinline centre: one centre server of the twin-centre board
 
@@ -20,6 +21,8 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --log-level <lvl>   trace|debug|info|warn|error (default info)
   --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
   --janitor-ms <n>    how often the archive/retention pass runs (default 60 s)
+  --sla-policy <file> SLA clocks and escalation ladders (JSON, @twinline/workorder's PolicySchema; default built in)
+  --escalation-ms <n> how often the escalation ladder is applied (default 60 s; 0: not at all)
   --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
   --routing-config <file>  call routing (JSON, @twinline/routing's RoutingConfig); default with --demo: the demo's
 ${SIP_CLI_HELP}
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
       'log-level': { type: 'string', default: 'info' },
       'retention-ms': { type: 'string' },
       'janitor-ms': { type: 'string' },
+      'sla-policy': { type: 'string' },
+      'escalation-ms': { type: 'string' },
       'unload-ms': { type: 'string' },
       'routing-config': { type: 'string' },
       ...SIP_CLI_OPTIONS,
@@ -68,6 +73,8 @@ async function main(): Promise<void> {
     logLevel: values['log-level'] as 'info',
     retentionMs: optionalNumber(values['retention-ms']),
     janitorEveryMs: optionalNumber(values['janitor-ms']),
+    escalationEveryMs: optionalNumber(values['escalation-ms']),
+    slaPolicy: values['sla-policy'] ? loadSlaPolicy(resolve(values['sla-policy'])) : undefined,
     unloadAfterMs: optionalNumber(values['unload-ms']),
     sip: sip?.config,
     routing: values['routing-config'] ? loadRoutingConfig(resolve(values['routing-config'])) : undefined,

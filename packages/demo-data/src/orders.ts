@@ -477,7 +477,11 @@ function generateOne(
         if (!step('callback_attempt', by, [30, 600], { note: '无人接听' })) return false;
         if (!step('callback_attempt', by, [30, 240], { note: '无人接听' })) return false;
       }
-      return step('callback', by, [30, 600], { satisfaction, note: CALLBACK_NOTES[satisfaction] });
+      // Dissatisfied: the order is back with the station, and its loop ends there (nothing to archive).
+      return (
+        step('callback', by, [30, 600], { satisfaction, note: CALLBACK_NOTES[satisfaction] }) &&
+        satisfaction !== 'dissatisfied'
+      );
     },
     () => step('archive', f.helpers.arrayElement([...agents, ...leads]), [10, 180]),
   ];

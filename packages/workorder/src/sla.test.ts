@@ -9,8 +9,11 @@ import {
   addBusinessMinutes,
   businessMinutesBetween,
   deadlinesFor,
+  escalationsDue,
+  ladderMarker,
   parsePolicy,
   slaStatus,
+  statusOfDeadlines,
 } from './sla';
 import type { BusinessCalendar, SlaPolicy } from './sla';
 
@@ -49,6 +52,8 @@ const PAYLOAD: Partial<Record<Action, object>> = {
   reopen: { reason: 'repeat call' },
   send_back: { reason: 'misrouted' },
   merge: { masterId: 'WO-M' },
+  pause: { reason: '客户不在家' },
+  escalate: { reason: '客户多次来电' },
 };
 const CENTRE: Action[] = ['dispatch', 'callback', 'archive', 'reopen', 'merge'];
 
@@ -406,5 +411,236 @@ describe('parsePolicy', () => {
     const p = structuredClone(DEFAULT_POLICY);
     (p.calendars.business as BusinessCalendar).holidays = ['2026-02-30'];
     expect(problems(p)).toContain('calendars.business.holidays.0: not a calendar date');
+  });
+});
+
+// ---- paused clocks --------------------------------------------------------------------------------------------------
+
+/** A repair accepted at 10:00 (urban: on site due 10:45, handled 14:00), dispatched, taken and assigned by 10:03. */
+function assignedRepair(): WorkOrder {
+  const o = order('repair', sh('2026-11-23T10:00'));
+  return step(o, ['dispatch', '2026-11-23T10:01'], ['take', '2026-11-23T10:02'], ['assign', '2026-11-23T10:03']);
+}
+
+const byKind = (o: WorkOrder, policy?: SlaPolicy) =>
+  Object.fromEntries(deadlinesFor(o, policy).map((d) => [d.kind, d]));
+
+describe('paused clocks', () => {
+  it('a pause across the night adds only the business minutes it covered', () => {
+    // complaint: 1440 business minutes from Monday 08:00, due Tuesday 18:00
+    let c = order('complaint', sh('2026-11-23T08:00'));
+    c = step(c, ['dispatch', '2026-11-23T08:10'], ['take', '2026-11-23T08:20']);
+    c = step(c, ['pause', '2026-11-23T21:00'], ['resume', '2026-11-24T09:00']);
+    // 21:00-22:00 and 08:00-09:00: two business hours, the night in between costs nothing
+    expect(byKind(c).handle).toMatchObject({ due: '2026-11-24T20:00:00+08:00', pausedMinutes: 120 });
+    expect(byKind(c).handle?.paused).toBeUndefined();
+  });
+
+  it('a pause across a holiday adds nothing for the holiday', () => {
+    const p = structuredClone(DEFAULT_POLICY);
+    (p.calendars.business as BusinessCalendar).holidays = ['2026-11-24'];
+    const policy = parsePolicy(p);
+    let c = order('complaint', sh('2026-11-23T08:00'));
+    expect(dueOf(c, 'handle', policy)).toBe('2026-11-25T18:00:00+08:00'); // 840 on Monday, 600 on Wednesday
+    c = step(c, ['dispatch', '2026-11-23T08:10'], ['take', '2026-11-23T08:20']);
+    c = step(c, ['pause', '2026-11-23T20:00'], ['resume', '2026-11-25T10:00']);
+    // 20:00-22:00 on Monday, none on the holiday, 08:00-10:00 on Wednesday: due at Wednesday's close
+    expect(byKind(c, policy).handle).toMatchObject({ due: '2026-11-25T22:00:00+08:00', pausedMinutes: 240 });
+  });
+
+  it('a pause still open: the clocks stand still, the countdown is frozen and levelled paused', () => {
+    const o = step(assignedRepair(), ['pause', '2026-11-23T10:30']);
+    expect(o.paused?.reason).toBe('客户不在家');
+    const ds = byKind(o);
+    expect(ds.on_site).toMatchObject({
+      due: '2026-11-23T10:45:00+08:00',
+      paused: true,
+      pausedAt: '2026-11-23T10:30:00+08:00',
+    });
+    expect(ds.handle).toMatchObject({ due: '2026-11-23T14:00:00+08:00', paused: true });
+    for (const now of ['2026-11-23T11:00', '2026-11-23T18:00', '2026-11-25T03:00']) {
+      const s = slaStatus(o, sh(now));
+      expect(s).toMatchObject({ level: 'paused', paused: true, overdue: false });
+      expect(s.next).toMatchObject({ kind: 'on_site', level: 'paused', paused: true, remainingMinutes: 15 });
+      expect(s.next?.remainingMs).toBe(15 * 60_000);
+    }
+    // nothing on the ladder falls due while it stands still
+    expect(escalationsDue(o, DEFAULT_POLICY, sh('2026-11-23T18:00'))).toEqual([]);
+    // resumed at 12:00 with 15 minutes left: due 12:15, and overdue (and on the ladder) from then
+    const r = step(o, ['resume', '2026-11-23T12:00']);
+    expect(byKind(r).on_site).toMatchObject({ due: '2026-11-23T12:15:00+08:00', pausedMinutes: 90 });
+    expect(byKind(r).on_site?.paused).toBeUndefined();
+    expect(slaStatus(r, sh('2026-11-23T12:14')).level).toBe('due_soon');
+    expect(slaStatus(r, sh('2026-11-23T12:16'))).toMatchObject({ overdue: true, paused: false, level: 'overdue' });
+    expect(escalationsDue(r, DEFAULT_POLICY, sh('2026-11-23T12:14'))).toEqual([]);
+    expect(escalationsDue(r, DEFAULT_POLICY, sh('2026-11-23T12:16'))).toMatchObject([
+      { marker: '[ladder:on_site+0:station]', dueAt: '2026-11-23T12:15:00+08:00', lateMinutes: 1 },
+    ]);
+  });
+
+  it('two pauses add up', () => {
+    const o = step(
+      assignedRepair(),
+      ['pause', '2026-11-23T10:10'],
+      ['resume', '2026-11-23T10:20'],
+      ['pause', '2026-11-23T10:30'],
+      ['resume', '2026-11-23T11:00'],
+    );
+    expect(o.pauses).toHaveLength(2);
+    expect(byKind(o).on_site).toMatchObject({ due: '2026-11-23T11:25:00+08:00', pausedMinutes: 40 });
+    expect(byKind(o).handle).toMatchObject({ due: '2026-11-23T14:40:00+08:00', pausedMinutes: 40 });
+  });
+
+  it('a pause ended by the crew arriving moves the on-site deadline it met', () => {
+    const o = step(assignedRepair(), ['pause', '2026-11-23T10:20'], ['arrive', '2026-11-23T11:00']);
+    expect(o.paused).toBeUndefined();
+    expect(o.pauses[0]?.until).toBe(sh('2026-11-23T11:00'));
+    // 40 paused minutes: on site due 11:25, met at 11:00 on time; handling due 14:40 and running again
+    expect(byKind(o).on_site).toMatchObject({ due: '2026-11-23T11:25:00+08:00', late: false, pausedMinutes: 40 });
+    expect(byKind(o).handle).toMatchObject({ due: '2026-11-23T14:40:00+08:00' });
+    expect(slaStatus(o, sh('2026-11-23T12:00'))).toMatchObject({
+      paused: false,
+      level: 'ok',
+      next: { kind: 'handle' },
+    });
+  });
+
+  it('a deadline met before a pause is not changed by it', () => {
+    const o = step(
+      assignedRepair(),
+      ['arrive', '2026-11-23T10:40'],
+      ['pause', '2026-11-23T11:00'], // waiting for parts
+      ['resume', '2026-11-23T12:00'],
+    );
+    expect(byKind(o).on_site).toMatchObject({ due: '2026-11-23T10:45:00+08:00', late: false });
+    expect(byKind(o).on_site?.pausedMinutes).toBeUndefined();
+    expect(byKind(o).handle).toMatchObject({ due: '2026-11-23T15:00:00+08:00', pausedMinutes: 60 });
+  });
+
+  it('an overdue clock that is paused stays as late as it was, and the ladder stops climbing', () => {
+    const o = step(assignedRepair(), ['pause', '2026-11-23T11:00']); // on site was due 10:45
+    expect(byKind(o).on_site).toMatchObject({ due: '2026-11-23T10:45:00+08:00', paused: true });
+    const s = slaStatus(o, sh('2026-11-23T13:00'));
+    expect(s).toMatchObject({ level: 'paused', overdue: false, paused: true });
+    expect(s.next?.remainingMs).toBe(-15 * 60_000);
+    // the station step fell due at 10:45, before the pause; the team lead's (10:45 + 30) never, while paused
+    const due = escalationsDue(o, DEFAULT_POLICY, sh('2026-11-23T13:00'));
+    expect(due.map((d) => d.marker)).toEqual(['[ladder:on_site+0:station]']);
+    expect(due[0]?.lateMinutes).toBe(15);
+    const r = step(o, ['resume', '2026-11-23T13:00']);
+    expect(escalationsDue(r, DEFAULT_POLICY, sh('2026-11-23T13:14')).map((d) => d.step.tell)).toEqual(['station']);
+    expect(escalationsDue(r, DEFAULT_POLICY, sh('2026-11-23T13:15')).map((d) => [d.step.tell, d.dueAt])).toEqual([
+      ['station', '2026-11-23T10:45:00+08:00'],
+      ['team_lead', '2026-11-23T13:15:00+08:00'],
+    ]);
+  });
+
+  it('statusOfDeadlines reads a paused deadline carried by a board row the same way', () => {
+    const o = step(assignedRepair(), ['pause', '2026-11-23T10:30']);
+    const rowDeadlines = JSON.parse(JSON.stringify(deadlinesFor(o))) as ReturnType<typeof deadlinesFor>;
+    expect(statusOfDeadlines(rowDeadlines, sh('2026-11-23T20:00'))).toEqual(slaStatus(o, sh('2026-11-23T20:00')));
+  });
+});
+
+// ---- escalation ladder ----------------------------------------------------------------------------------------------
+
+describe('escalationsDue', () => {
+  const markers = (o: WorkOrder, now: string) => escalationsDue(o, DEFAULT_POLICY, sh(now)).map((d) => d.marker);
+
+  it('climbs the repair ladder as the crew is later: the station at the deadline, the team lead 30 minutes on', () => {
+    const o = assignedRepair();
+    expect(markers(o, '2026-11-23T10:44')).toEqual([]);
+    expect(markers(o, '2026-11-23T10:45')).toEqual(['[ladder:on_site+0:station]']);
+    expect(markers(o, '2026-11-23T11:14')).toEqual(['[ladder:on_site+0:station]']);
+    const due = escalationsDue(o, DEFAULT_POLICY, sh('2026-11-23T11:15'));
+    expect(due.map((d) => d.marker)).toEqual(['[ladder:on_site+0:station]', '[ladder:on_site+30:team_lead]']);
+    expect(due[1]).toMatchObject({
+      step: { deadline: 'on_site', after: 30, tell: 'team_lead' },
+      dueAt: '2026-11-23T11:15:00+08:00',
+      lateMinutes: 30,
+      deadline: { kind: 'on_site', due: '2026-11-23T10:45:00+08:00' },
+    });
+    // handled late as well: at 14:00 the team lead hears of it; two hours on, the centre's manager
+    expect(markers(o, '2026-11-23T16:00')).toContain('[ladder:handle+120:centre_manager]');
+  });
+
+  it('a step is done once an escalate event of this clock carries its marker, whoever wrote it', () => {
+    const marker = ladderMarker({ deadline: 'on_site', after: 0, tell: 'station' });
+    let o = assignedRepair();
+    o = applyEvent(o, {
+      id: 'esc1',
+      action: 'escalate',
+      by: { userId: 'system', role: 'admin', centre: 'xiamen' },
+      at: sh('2026-11-23T10:46'),
+      reason: `到达现场超时 1 分钟，已通知供电所。${marker}`,
+    });
+    // a person's escalation without a marker is not a ladder step
+    o = step(o, ['escalate', '2026-11-23T10:50']);
+    expect(markers(o, '2026-11-23T11:15')).toEqual(['[ladder:on_site+30:team_lead]']);
+    // the crew arriving stops the on-site ladder; the handling one is still to come
+    o = step(o, ['arrive', '2026-11-23T11:20']);
+    expect(markers(o, '2026-11-23T12:00')).toEqual([]);
+  });
+
+  it('counts business minutes past a 7x14 deadline', () => {
+    const c = step(order('complaint', sh('2026-11-23T08:00')), ['dispatch', '2026-11-23T08:10']);
+    // handle due Tuesday 18:00; the manager four business hours later, at Tuesday's close
+    expect(markers(c, '2026-11-24T21:59')).toEqual(['[ladder:handle+0:team_lead]']);
+    const late = escalationsDue(c, DEFAULT_POLICY, sh('2026-11-25T08:30'));
+    expect(late.map((d) => [d.marker, d.dueAt, d.lateMinutes])).toEqual([
+      ['[ladder:handle+0:team_lead]', '2026-11-24T18:00:00+08:00', 270],
+      ['[ladder:handle+240:centre_manager]', '2026-11-24T22:00:00+08:00', 270],
+    ]);
+  });
+
+  it('a reopened order climbs its ladder again; closed and merged orders have none', () => {
+    let c = step(order('complaint', sh('2026-11-23T08:00')), ['dispatch', '2026-11-23T08:10']);
+    c = step(c, ['escalate', '2026-11-24T18:01']);
+    c = applyEvent(c, {
+      id: 'esc-ladder',
+      action: 'escalate',
+      by: agent,
+      at: sh('2026-11-24T18:01'),
+      reason: '[ladder:handle+0:team_lead]',
+    });
+    expect(markers(c, '2026-11-24T19:00')).toEqual([]);
+    c = step(c, ['take', '2026-11-24T19:00'], ['assign', '2026-11-24T19:01'], ['arrive', '2026-11-24T19:30']);
+    c = step(c, ['handle', '2026-11-24T20:00'], ['reply', '2026-11-24T20:30'], ['callback', '2026-11-25T09:00']);
+    c = step(c, ['archive', '2026-11-25T09:05']);
+    expect(markers(c, '2026-12-30T09:00')).toEqual([]);
+    c = step(c, ['reopen', '2026-11-26T08:00']);
+    expect(markers(c, '2026-11-27T18:00')).toEqual(['[ladder:handle+0:team_lead]']);
+    const m = step(order('repair', sh('2026-11-23T10:00')), ['merge', '2026-11-23T10:05']);
+    expect(markers(m, '2026-11-24T10:00')).toEqual([]);
+  });
+
+  it('types without a ladder escalate nothing', () => {
+    expect(markers(order('consultation', sh('2026-11-23T08:00')), '2026-12-23T08:00')).toEqual([]);
+  });
+
+  it('the ladder is validated with the policy', () => {
+    const p = structuredClone(DEFAULT_POLICY) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    p.types.complaint.escalation = [
+      { deadline: 'on_site', after: 0, tell: 'team_lead' },
+      { deadline: 'handle', after: -5, tell: 'team_lead' },
+      { deadline: 'reply', after: 0, tell: 'mayor' },
+    ];
+    p.types.repair.escalation.push({ deadline: 'on_site', after: 30, tell: 'team_lead' });
+    let message = '';
+    try {
+      parsePolicy(p);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain('types.complaint.escalation.1.after: minutes past the deadline, 0 or more');
+    expect(message).toContain('types.complaint.escalation.2.tell');
+    const q = structuredClone(DEFAULT_POLICY) as unknown as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    q.types.complaint.escalation = [{ deadline: 'on_site', after: 0, tell: 'team_lead' }];
+    q.types.repair.escalation.push({ deadline: 'on_site', after: 30, tell: 'team_lead' });
+    expect(() => parsePolicy(q)).toThrow(
+      'invalid SLA policy:\n' +
+        '  - types.repair.escalation.6: [ladder:on_site+30:team_lead] is listed twice\n' +
+        '  - types.complaint.escalation.0.deadline: complaint orders have no on_site milestone',
+    );
   });
 });

@@ -4,6 +4,8 @@ export { ACCOUNT_ROLES, AccountSchema } from './accounts';
 export type { Account, AccountRole } from './accounts';
 export { ArchiveRecordSchema } from './archive';
 export { CallStore } from './calls';
+export { CrewStore, PhotoAttachError } from './crews';
+export type { ConsumeResult, CrewLink, CrewPhoto } from './crews';
 export type { CallArrival, CallEndingRecord, CallRecord, DecisionRecord, WrapUp } from './calls';
 export type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
 export { CustomerCsvError, CustomerDirectory, StoredCustomerSchema } from './customers';

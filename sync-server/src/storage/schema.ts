@@ -128,6 +128,45 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX call_decisions_call ON call_decisions (call_id, seq);
   `,
+  // 4: Field crews (storage/crews.ts): single-use links to the crew page, stored hashed, and the crews' photos.
+  `
+  CREATE TABLE crew_links (
+    id              TEXT PRIMARY KEY,
+    token_hash      TEXT NOT NULL UNIQUE, -- sha256 of the link's token; the token itself is never stored
+    session_hash    TEXT UNIQUE,          -- sha256 of the session the link was exchanged for (once)
+    doc             TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    crew_id         TEXT NOT NULL,
+    station_id      TEXT NOT NULL,
+    assign_event_id TEXT NOT NULL,
+    created_by      TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    expires_at      INTEGER NOT NULL,
+    used_at         INTEGER
+  );
+  CREATE INDEX crew_links_expires ON crew_links (expires_at);
+
+  CREATE TABLE crew_photos (
+    id              TEXT PRIMARY KEY,
+    link_id         TEXT NOT NULL,
+    doc             TEXT NOT NULL,
+    order_id        TEXT NOT NULL,
+    crew_id         TEXT NOT NULL,
+    sha256          TEXT NOT NULL,
+    bytes           INTEGER NOT NULL,
+    mime            TEXT NOT NULL,
+    taken_at        TEXT,    -- EXIF DateTimeOriginal (ISO), when the photo carries it
+    lat             REAL,    -- EXIF GPS, when the photo carries it
+    lng             REAL,
+    uploaded_at     INTEGER NOT NULL,
+    attached_action TEXT,    -- the step it is evidence of (arrive, handle); NULL while unattached
+    attached_at     INTEGER,
+    data            BLOB NOT NULL
+  );
+  CREATE INDEX crew_photos_link ON crew_photos (link_id);
+  CREATE INDEX crew_photos_sha256 ON crew_photos (sha256) WHERE attached_at IS NOT NULL;
+  CREATE INDEX crew_photos_unattached ON crew_photos (uploaded_at) WHERE attached_at IS NULL;
+  `,
 ];
 
 /**

@@ -6,6 +6,7 @@ import { Accounts } from './accounts';
 import type { Account } from './accounts';
 import { Archive } from './archive';
 import { CallStore } from './calls';
+import { CrewStore } from './crews';
 import { CustomerDirectory } from './customers';
 import type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
 import { MIGRATIONS } from './schema';
@@ -48,6 +49,8 @@ export interface CentreStorage {
   readonly customers: CustomerDirectory;
   /** Agent state events, calls and routing decisions (the call centre, sync-server/src/calls). */
   readonly calls: CallStore;
+  /** Crew links and the crews' photos (sync-server/src/crews). */
+  readonly crews: CrewStore;
 
   /** Writes every pending append, waits for background compaction, closes the database. */
   close(): Promise<void>;
@@ -89,6 +92,7 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
       searchArchive: (query) => archive.search(query),
       customers,
       calls,
+      crews: new CrewStore(db),
       close: () =>
         (closed ??= calls
           .flush()
