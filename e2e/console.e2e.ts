@@ -156,6 +156,13 @@ describe('the console across both centres', () => {
     await row(dispatcher, '杨桥东路 18 号').click();
     await step(dispatcher, 'take');
     await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('taken');
+    // The customer is not at home: the station stops the clocks with the reason, shown on the order; then resumes.
+    await step(dispatcher, 'pause', { input: 'reason', value: '客户不在家，约好明早上门' });
+    await expect.poll(() => dispatcher.getByTestId('order-paused').textContent()).toContain('客户不在家');
+    await expect.poll(() => panel(dispatcher).locator('.panel-head .sla').getAttribute('data-level')).toBe('paused');
+    await step(dispatcher, 'resume');
+    await expect.poll(() => dispatcher.getByTestId('order-paused').count()).toBe(0);
+    await expect.poll(() => dispatcher.getByTestId('order-pauses').textContent()).toContain('客户不在家');
     await step(dispatcher, 'assign', { input: 'crew', value: '' });
     await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('assigned');
     await step(dispatcher, 'arrive');

@@ -56,7 +56,6 @@ export async function startHost(opts: {
     opts.centres.map((c) => `${c.name}=${c.url}${c.sip ? `;sip=${c.sip}` : ''}`).join(','),
     '--home',
     opts.home,
-    ...(process.env.TWINLINE_RENDERER ? ['--renderer', process.env.TWINLINE_RENDERER] : []), // AB-TEMP
   ];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';

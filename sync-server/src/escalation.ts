@@ -166,6 +166,8 @@ export class EscalationJob {
     let total = 0;
     for (const name of await this.storage.listDocs()) {
       if (budget <= 0) break;
+      this.sampleTwin();
+      if (this.twinState() !== twin) break; // the twin came or went: the next pass decides again
       if (!parseDocName(name)) continue;
       const room = await this.rooms.get(name);
       try {

@@ -17,6 +17,9 @@ export const RowDeadline = z.object({
   calendar: short(64),
   metAt: short(40).optional(),
   late: z.boolean().optional(),
+  /** The clock stands still (the order is paused since `pausedAt`); `due` is where it would be if resumed then. */
+  paused: z.literal(true).optional(),
+  pausedAt: short(40).optional(),
 });
 
 export const BoardRow = z.object({

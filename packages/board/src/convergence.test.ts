@@ -276,5 +276,5 @@ describe('convergence of the board under concurrent edits', () => {
       ),
       { numRuns: 200 },
     );
-  });
+  }, 120_000);
 });

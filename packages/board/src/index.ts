@@ -21,3 +21,19 @@ export type { GuardMode, GuardVerdict } from './guard';
 export { RETENTION_ORIGIN, archivedOrders, sweepArchived } from './retention';
 export type { ArchivedRecord } from './retention';
 export { newOrderId } from './ids';
+export {
+  CREWS_ROOT,
+  STATIONS_ROOT,
+  CREW_KINDS,
+  CREW_TYPES,
+  CrewSchema,
+  StationSettingsSchema,
+  putCrew,
+  setAutoAssign,
+  readCrews,
+  readStations,
+  crewLoads,
+  pickCrew,
+  rosterRefusal,
+} from './roster';
+export type { Crew, StationSettings } from './roster';

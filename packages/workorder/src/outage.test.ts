@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isActiveOutage, outageCovers } from './outage';
+import { isActiveOutage, areaCovers } from './outage';
 
 const area = { counties: ['gulou'], streets: ['五四路', '东街'], servicePoints: ['SP-FZ-0042'] };
 
 describe('which places an outage covers', () => {
   it('covers a whole county, a listed service point, or an address on one of its streets, in its own city only', () => {
     const at = (county: string, address: string, servicePoint?: string, city = 'fuzhou') =>
-      outageCovers('fuzhou', area, { city, county, address, ...(servicePoint ? { servicePoint } : {}) });
+      areaCovers('fuzhou', area, { city, county, address, ...(servicePoint ? { servicePoint } : {}) });
     expect(at('gulou', '福州市鼓楼区杨桥路1号')).toBe(true);
     expect(at('taijiang', '福州市台江区五四路88号')).toBe(true);
     expect(at('cangshan', '福州市仓山区首山路9号', 'SP-FZ-0042')).toBe(true);

@@ -13,13 +13,17 @@ export interface Place {
 }
 
 /**
- * Whether an outage of `city` covering `area` covers this place: the same city, and the place's county is one of the
- * area's, or its service point is listed, or its address names one of the area's streets.
+ * Whether an area of `city` (an outage's, a crew's) covers this place: the same city, and the place's county is one
+ * of the area's, or its service point is listed, or its address names one of the area's streets.
  */
-export function outageCovers(city: string, area: OutageArea, place: Place): boolean {
+export function areaCovers(
+  city: string,
+  area: Pick<OutageArea, 'counties' | 'streets'> & { servicePoints?: readonly string[] },
+  place: Place,
+): boolean {
   if (place.city !== city) return false;
   if (area.counties.includes(place.county)) return true;
-  if (place.servicePoint !== undefined && area.servicePoints.includes(place.servicePoint)) return true;
+  if (place.servicePoint !== undefined && area.servicePoints?.includes(place.servicePoint)) return true;
   return area.streets.some((street) => place.address.includes(street));
 }
 

@@ -11,6 +11,10 @@ function rowDeadline(d: Deadline): RowDeadline {
   const r: RowDeadline = { kind: d.kind, due: d.due, minutes: d.minutes, calendar: d.calendar };
   if (d.metAt !== undefined) r.metAt = d.metAt;
   if (d.late !== undefined) r.late = d.late;
+  if (d.paused) {
+    r.paused = true;
+    if (d.pausedAt !== undefined) r.pausedAt = d.pausedAt;
+  }
   return r;
 }
 

@@ -12,7 +12,7 @@
 // background (without moving the delta cursor), so the next call from that number is local.
 import { ByPhoneResponseSchema, SearchResponseSchema, normalisePhone } from '@twinline/customers';
 import type { Customer, CustomerRecord } from '@twinline/customers';
-import { OPEN_STATES, isActiveOutage, outageCovers } from '@twinline/workorder';
+import { OPEN_STATES, isActiveOutage, areaCovers } from '@twinline/workorder';
 import type { OrderState, OrderType, Place } from '@twinline/workorder';
 import type { BoardRow } from '../../common/board-row';
 import type { BridgeClient } from '../bridge-client';
@@ -284,7 +284,7 @@ export type NoticeQuery = Place;
 export function activeNotices(rows: Iterable<BoardRow>, where: NoticeQuery): OutageNotice[] {
   const out: OutageNotice[] = [];
   for (const r of rows) {
-    if (!r.outage || !isActiveOutage(r) || !outageCovers(r.city, r.outage, where)) continue;
+    if (!r.outage || !isActiveOutage(r) || !areaCovers(r.city, r.outage, where)) continue;
     out.push({
       id: r.id,
       cause: r.outage.cause,

@@ -22,7 +22,7 @@ export const SlaCountdown = memo(function SlaCountdown({ row, long }: { row: Boa
     !c ||
     c.row !== row ||
     now - c.at >= LEVEL_REFRESH_MS ||
-    (due !== null && due <= now && c.status.next?.level !== 'overdue')
+    (due !== null && due <= now && c.status.next?.level !== 'overdue' && !c.status.next?.paused)
   ) {
     c = { row, at: now, status: rowSla(row, now) };
     cached.current = c;
@@ -36,11 +36,13 @@ export const SlaCountdown = memo(function SlaCountdown({ row, long }: { row: Boa
       </span>
     );
   }
-  const remaining = Date.parse(next.due) - now;
-  const level: SlaLevel = remaining <= 0 ? 'overdue' : next.level;
+  // A paused clock stands still at what was left when it stopped (it may be overdue by then).
+  const remaining = next.paused ? next.remainingMs : Date.parse(next.due) - now;
+  const level: SlaLevel = next.paused ? 'paused' : remaining <= 0 ? 'overdue' : next.level;
   return (
     <span className={`sla sla-${level}`} data-level={level} title={`${t(`sla.kinds.${next.kind}`)} ${next.due}`}>
       {long && <span className="sla-kind">{t(`sla.kinds.${next.kind}`)}</span>}
+      {next.paused && <span className="sla-late">{t('sla.paused')}</span>}
       {remaining < 0 && <span className="sla-late">{t('sla.overdueBy')}</span>}
       {formatRemaining(Math.abs(remaining), dayWord)}
     </span>

@@ -1,6 +1,6 @@
 // What the board shows on an outage's row: how many orders are merged under it, and how many orders from inside
 // its area came in since it was declared (calls about it that were opened as orders, merged or not yet).
-import { isActiveOutage, outageCovers } from '@twinline/workorder';
+import { isActiveOutage, areaCovers } from '@twinline/workorder';
 import type { BoardRow } from '../../../common/board-row';
 
 export interface OutageCounts {
@@ -21,7 +21,7 @@ export function countOutages(rows: Iterable<BoardRow>): Map<string, OutageCounts
       if (r.createdAt < o.createdAt || !isActiveOutage(o)) continue;
       if (
         r.masterId === o.id ||
-        outageCovers(o.city, o.outage!, { city: r.city, county: r.county, address: r.address })
+        areaCovers(o.city, o.outage!, { city: r.city, county: r.county, address: r.address })
       )
         out.get(o.id)!.inArea++;
     }
