@@ -186,7 +186,41 @@ describe('the console across both centres', () => {
     // Back at the station, with the words in the timeline.
     await expect.poll(() => panel(dispatcher).getAttribute('data-state'), { timeout: 10_000 }).toBe('dispatched');
     await expect.poll(() => dispatcher.getByTestId('order-timeline').textContent()).toContain('要求彻底检查线路');
-    await dispatcher.getByTestId('order-action-take').waitFor({ state: 'visible' });
     await agent.page.getByTestId('filter-callbacks').click(); // the list is left as it was
+
+    // The station works it again; this time the customer is satisfied, the order is archived, and both sides rate
+    // each other: the team lead sees the results per agent and per station.
+    await step(dispatcher, 'take');
+    await step(dispatcher, 'assign', { input: 'crew', value: '' });
+    await step(dispatcher, 'arrive');
+    await step(dispatcher, 'handle', { input: 'note', value: '更换了老化的进户线' });
+    await step(dispatcher, 'reply', { input: 'note', value: '线路已彻底检查' });
+    await expect.poll(() => panel(agent.page).getAttribute('data-state'), { timeout: 10_000 }).toBe('replied');
+    await agent.page.getByTestId('order-action-callback').click();
+    await agent.page.getByTestId('action-input-satisfaction').selectOption('satisfied');
+    await agent.page.getByTestId('action-confirm').click();
+    await step(agent.page, 'archive');
+    await expect.poll(() => panel(agent.page).getAttribute('data-state')).toBe('archived');
+    await agent.page.getByTestId('order-action-evaluate').click();
+    await agent.page.getByTestId('action-input-score').selectOption('4');
+    await agent.page.getByTestId('action-input-note').fill('第二次处理彻底');
+    await agent.page.getByTestId('action-confirm').click();
+    await expect.poll(() => agent.page.getByTestId('order-evaluation-centre').textContent()).toContain('4/5');
+    await expect.poll(() => panel(dispatcher).getAttribute('data-state'), { timeout: 10_000 }).toBe('archived');
+    await dispatcher.getByTestId('order-action-evaluate').click();
+    await dispatcher.getByTestId('action-input-score').selectOption('2');
+    await dispatcher.getByTestId('action-input-note').fill('第一次派单地址不全');
+    await dispatcher.getByTestId('action-confirm').click();
+    await lead.page.getByTestId('ratings-button').click();
+    const agentRow = lead.page.locator(
+      '[data-testid="ratings-agents"] [data-testid="ratings-row"][data-id="agent1.fz"]',
+    );
+    await expect.poll(() => agentRow.getAttribute('data-mean'), { timeout: 10_000 }).toBe('2');
+    await expect(agentRow.textContent()).resolves.toContain('第一次派单地址不全');
+    const stationRow = lead.page.locator(
+      '[data-testid="ratings-stations"] [data-testid="ratings-row"][data-id="st-fuzhou-gulou"]',
+    );
+    await expect.poll(() => stationRow.getAttribute('data-mean')).toBe('4');
+    await screenshot(lead.page, 'ratings-team-lead');
   });
 });

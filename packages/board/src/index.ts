@@ -37,3 +37,5 @@ export {
   rosterRefusal,
 } from './roster';
 export type { Crew, StationSettings } from './roster';
+export { crewFigures, ratings } from './crew-figures';
+export type { CrewFigures, Rating } from './crew-figures';

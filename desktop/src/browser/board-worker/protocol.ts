@@ -3,7 +3,7 @@
 // renders. Both ends are this app's own code, built together, so these are types, not schemas; what either end gets
 // from outside (the host, the centres) is validated where it enters.
 import type { BoardState, Centre, ConnectionEvent } from '@twinline/board-client';
-import type { ActInput, DraftPatch } from '@twinline/board';
+import type { ActInput, Crew, CrewFigures, DraftPatch, Rating, StationSettings } from '@twinline/board';
 import type { OrderDraft } from '@twinline/workorder';
 import type { WorkOrderErrorCode } from '@twinline/workorder';
 import type { PresenceByOrder } from '../features/presence/collect';
@@ -37,7 +37,19 @@ export type WorkerMethods = {
   presence(p: { doc: string | null; orderId: string | null; editing: string | null }): void;
   /** The whole order (timeline, comments) for the panel; waits until the documents are loaded. */
   order(p: { doc: string; id: string }): Promise<OrderEntry | null>;
+  /** A city's crews (of one station, or all), the stations' settings and each crew's figures. */
+  roster(p: { doc: string; stationId?: string }): Promise<RosterView>;
+  putCrew(p: { doc: string; crew: Omit<Crew, 'updatedAt' | 'updatedBy'> }): StepError | null;
+  setAutoAssign(p: { doc: string; stationId: string; on: boolean }): StepError | null;
+  /** The two-way evaluation per agent and per station over the documents of this session. */
+  ratings(p: undefined): Promise<{ agents: [string, Rating][]; stations: [string, Rating][] }>;
 };
+
+export interface RosterView {
+  crews: Crew[];
+  stations: StationSettings[];
+  figures: Record<string, CrewFigures>;
+}
 
 /** Bridge operations the worker may ask the window to relay to the host (the cache, nothing else). */
 export const RELAYED_BRIDGE_CALLS = [

@@ -2,7 +2,22 @@
 // work-order rules, all off the window's thread. `serveBoard` takes a port so it runs in a Web Worker (worker.ts)
 // and in tests over an in-memory port pair alike.
 import { BoardConnection } from '@twinline/board-client';
-import { act, comment, createOrder, editDraft, parseDocName, readOrder, restoreOutage } from '@twinline/board';
+import {
+  act,
+  comment,
+  createOrder,
+  crewFigures,
+  editDraft,
+  orderIds,
+  parseDocName,
+  putCrew,
+  ratings,
+  readCrews,
+  readOrder,
+  readStations,
+  restoreOutage,
+  setAutoAssign,
+} from '@twinline/board';
 import { CustomerSync } from '../customers/sync';
 import { WorkOrderError } from '@twinline/workorder';
 import type { Actor } from '@twinline/workorder';
@@ -176,6 +191,32 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
     presence({ doc, orderId, editing }) {
       session?.presence.set(doc, orderId, editing);
     },
+    async roster({ doc, stationId }) {
+      const s = need();
+      await s.conn.ready;
+      const d = s.conn.doc(doc);
+      const crews = readCrews(d).filter((c) => !stationId || c.stationId === stationId);
+      const orders = orderIds(d).flatMap((id) => readOrder(d, id)?.order ?? []);
+      const figures = crewFigures(orders);
+      return {
+        crews,
+        stations: [...readStations(d).values()].filter((st) => !stationId || st.stationId === stationId),
+        figures: Object.fromEntries(crews.flatMap((c) => (figures.has(c.id) ? [[c.id, figures.get(c.id)!]] : []))),
+      };
+    },
+    async ratings() {
+      const s = need();
+      await s.conn.ready;
+      const orders = s.params.docs.flatMap((doc) => {
+        const d = s.conn.doc(doc);
+        return orderIds(d).flatMap((id) => readOrder(d, id)?.order ?? []);
+      });
+      const r = ratings(orders);
+      return { agents: [...r.agents], stations: [...r.stations] };
+    },
+    putCrew: ({ doc, crew }) => step((s) => void putCrew(s.conn.doc(doc), crew, actor(s))),
+    setAutoAssign: ({ doc, stationId, on }) =>
+      step((s) => void setAutoAssign(s.conn.doc(doc), stationId, on, actor(s))),
     async order({ doc, id }) {
       const s = need();
       await s.conn.ready;

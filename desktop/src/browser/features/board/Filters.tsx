@@ -4,6 +4,8 @@ import { ORDER_TYPES, STATES } from '@twinline/workorder';
 import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
 import { CREATE_ROLES, OUTAGE_ROLES } from '@twinline/workorder';
 import { DeclareOutage } from '../outages/DeclareOutage';
+import { RosterPanel } from '../roster/RosterPanel';
+import { RatingsPanel } from '../roster/RatingsPanel';
 import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, stationName } from '../../i18n';
 import { openNewOrder } from '../drafts/thunks';
@@ -29,6 +31,9 @@ export function Filters() {
   const canCreate = !!account && CREATE_ROLES.includes(account.role);
   const canDeclare = !!account && OUTAGE_ROLES.includes(account.role);
   const [declaring, setDeclaring] = useState(false);
+  const [roster, setRoster] = useState(false);
+  const [ratingsOpen, setRatingsOpen] = useState(false);
+  const isLead = account?.role === 'team_lead' || account?.role === 'admin';
   const active =
     !!search || !!filters.type || !!filters.state || !!filters.city || !!filters.station || filters.overdueOnly;
 
@@ -141,6 +146,18 @@ export function Filters() {
         </button>
       )}
       {declaring && <DeclareOutage onClose={() => setDeclaring(false)} />}
+      {canDeclare && (
+        <button type="button" className="ghost" data-testid="roster-button" onClick={() => setRoster(true)}>
+          {t('roster.button')}
+        </button>
+      )}
+      {roster && <RosterPanel onClose={() => setRoster(false)} />}
+      {isLead && (
+        <button type="button" className="ghost" data-testid="ratings-button" onClick={() => setRatingsOpen(true)}>
+          {t('ratings.button')}
+        </button>
+      )}
+      {ratingsOpen && <RatingsPanel onClose={() => setRatingsOpen(false)} />}
       {canCreate && (
         <button
           type="button"

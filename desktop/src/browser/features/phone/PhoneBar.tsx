@@ -71,7 +71,7 @@ export function PhoneBar() {
       </button>
       {(agentError ?? startError) && (
         <span className="status-item error" data-testid="phone-error" role="alert">
-          {agentError ?? startError}
+          {agentError ?? t(`phone.errors.${startError}`, { defaultValue: startError })}
         </span>
       )}
       {devicesOpen && phone && (

@@ -104,7 +104,8 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
   try {
     await phone.connect(await getCredentials());
   } catch (error) {
-    dispatch(phoneFailed(message(error)));
+    // A centre without a SIP server answers 404: say that in words, not as a route.
+    dispatch(phoneFailed(error instanceof CentreApiError && error.status === 404 ? 'no_sip_server' : message(error)));
   }
 };
 

@@ -1,0 +1,176 @@
+// A station's crews (班组) for its dispatcher, and any station's for a team lead: members, trades, areas, who is on
+// duty, the load now and how each crew works (from the orders' own events), and the station's automatic
+// assignment. Changes go into the city's board document through the board worker, like order steps.
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { regionDoc } from '@twinline/board/access';
+import type { Crew } from '@twinline/board';
+import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
+import { useAppSelector, useRuntime } from '../../app/hooks';
+import { cityName, countyName, stationName } from '../../i18n';
+import type { RosterView } from '../../board-worker/protocol';
+
+const pct = (n: number, of: number) => (of === 0 ? '—' : `${Math.round((n / of) * 100)}%`);
+const minutes = (m: number | null) => (m === null ? '—' : `${m}`);
+
+export function RosterPanel({ onClose }: { onClose: () => void }) {
+  const { t } = useTranslation();
+  const rt = useRuntime();
+  const account = useAppSelector((s) => s.session.account);
+  const version = useAppSelector((s) => s.board.ordersVersion);
+  const own = account?.role === 'dispatcher' ? STATIONS.find((s) => s.id === account.stationId) : undefined;
+  const [city, setCity] = useState<string>(own?.city ?? account?.city ?? FUJIAN_CITIES[0]!.id);
+  const [stationId, setStationId] = useState<string>(own?.id ?? '');
+  const [view, setView] = useState<RosterView | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    const board = rt.session?.board;
+    if (!board) return;
+    setView(await board.call('roster', { doc: regionDoc(city), ...(stationId ? { stationId } : {}) }));
+  }, [rt, city, stationId]);
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  const save = async (crew: Crew, patch: Partial<Crew>) => {
+    const { updatedAt: _a, updatedBy: _b, ...rest } = { ...crew, ...patch };
+    const err = await rt.session!.board.call('putCrew', { doc: regionDoc(city), crew: rest });
+    setError(err ? err.message : null);
+    await load();
+  };
+  const auto = view?.stations.find((s) => s.stationId === stationId)?.autoAssign ?? false;
+
+  return (
+    <div className="drawer roster" role="dialog" aria-label={t('roster.title')} data-testid="roster-panel">
+      <header className="drawer-head">
+        <h2>{t('roster.title')}</h2>
+        {own ? (
+          <b>{stationName(own.id)}</b>
+        ) : (
+          <>
+            <select
+              data-testid="roster-city"
+              value={city}
+              onChange={(e) => (setCity(e.target.value), setStationId(''))}
+            >
+              {FUJIAN_CITIES.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {cityName(c.id)}
+                </option>
+              ))}
+            </select>
+            <select data-testid="roster-station" value={stationId} onChange={(e) => setStationId(e.target.value)}>
+              <option value="">{t('roster.allStations')}</option>
+              {STATIONS.filter((s) => s.city === city).map((s) => (
+                <option key={s.id} value={s.id}>
+                  {stationName(s.id)}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
+        {stationId && (
+          <label className="check" title={t('roster.autoAssignTitle')}>
+            <input
+              type="checkbox"
+              data-testid="roster-auto-assign"
+              checked={auto}
+              onChange={async (e) => {
+                const err = await rt.session!.board.call('setAutoAssign', {
+                  doc: regionDoc(city),
+                  stationId,
+                  on: e.target.checked,
+                });
+                setError(err ? err.message : null);
+                await load();
+              }}
+            />
+            {t('roster.autoAssign')}
+          </label>
+        )}
+        <span className="spacer" />
+        <button type="button" className="ghost" data-testid="roster-close" onClick={onClose}>
+          {t('form.close')}
+        </button>
+      </header>
+      {error && (
+        <p className="notice notice-error" role="alert" data-testid="roster-error">
+          {error}
+        </p>
+      )}
+      {view && view.crews.length === 0 && <p className="muted">{t('roster.none')}</p>}
+      {view && view.crews.length > 0 && (
+        <table className="roster-table" data-testid="roster-table">
+          <thead>
+            <tr>
+              <th>{t('roster.crew')}</th>
+              <th>{t('roster.members')}</th>
+              <th>{t('roster.skills')}</th>
+              <th>{t('roster.area')}</th>
+              <th>{t('roster.onDuty')}</th>
+              <th title={t('roster.loadTitle')}>{t('roster.load')}</th>
+              <th title={t('roster.onSiteTitle')}>{t('roster.onSiteRate')}</th>
+              <th>{t('roster.flagged')}</th>
+              <th>{t('roster.toAccept')}</th>
+              <th>{t('roster.toArrive')}</th>
+              <th>{t('roster.toHandle')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {view.crews.map((c) => {
+              const f = view.figures[c.id];
+              return (
+                <tr
+                  key={c.id}
+                  data-testid="roster-crew"
+                  data-crew-id={c.id}
+                  data-on-duty={c.onDuty}
+                  data-load={f?.load ?? 0}
+                >
+                  <td>
+                    <b>{c.name}</b> <span className="muted mono">{c.id}</span>
+                    <div className="muted">{t(`roster.kinds.${c.kind}`)}</div>
+                  </td>
+                  <td>
+                    {c.members.map((m, i) => (
+                      <label key={m.id} className="check member">
+                        <input
+                          type="checkbox"
+                          data-testid={`roster-member-${m.id}`}
+                          checked={m.onDuty}
+                          onChange={() =>
+                            void save(c, {
+                              members: c.members.map((x, j) => (j === i ? { ...x, onDuty: !x.onDuty } : x)),
+                            })
+                          }
+                        />
+                        {m.name} <span className="muted mono">{m.phone}</span>
+                      </label>
+                    ))}
+                  </td>
+                  <td>{c.skills.join('、')}</td>
+                  <td>{[...c.area.counties.map((k) => countyName(city, k)), ...c.area.streets].join('、')}</td>
+                  <td>
+                    <input
+                      type="checkbox"
+                      data-testid={`roster-on-duty-${c.id}`}
+                      checked={c.onDuty}
+                      onChange={() => void save(c, { onDuty: !c.onDuty })}
+                    />
+                  </td>
+                  <td className="num">{f?.load ?? 0}</td>
+                  <td className="num">{f ? pct(f.verifiedArrivals, f.arrivals) : '—'}</td>
+                  <td className="num">{f?.flagged ?? 0}</td>
+                  <td className="num">{minutes(f?.minutesToAccept ?? null)}</td>
+                  <td className="num">{minutes(f?.minutesToArrive ?? null)}</td>
+                  <td className="num">{minutes(f?.minutesToHandle ?? null)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </div>
+  );
+}
