@@ -2,7 +2,7 @@
 // the screen-pop benchmarks: pages of one city, as CustomerSync writes them, with the delta cursor of a centre.
 //
 //   await fillCustomers({ count, seed, apply: (c) => host.dispatch('customers.apply', c) });   // through the bridge
-//   await fillCustomerFile(dataDir, { count, seed, centre: 'xiamen' });   // fastest: the host's store, before it starts
+//   await fillCustomerFile(dataDir, { count, seed, centre: 'xiamen' });  // fastest: the host's store, before it runs
 //
 // Customer i is a pure function of (seed, i) (customerAt), so a benchmark finds known callers without keeping them.
 import type { Customer } from '@twinline/customers';

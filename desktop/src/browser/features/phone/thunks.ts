@@ -76,9 +76,12 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
     }),
     phone.on('incoming', (call) => {
       dispatch(cardShown(call.id));
-      void rt.bridge
-        .call('notify', { title: `来电 Incoming call ${call.remote}`, body: call.info.queue ?? call.dialled })
-        .catch(() => undefined);
+      // The desktop notification waits a moment: the caller lookup for the card goes to the host first.
+      setTimeout(() => {
+        void rt.bridge
+          .call('notify', { title: `来电 Incoming call ${call.remote}`, body: call.info.group ?? call.dialled })
+          .catch(() => undefined);
+      }, 100);
     }),
     phone.on('ended', (call) => {
       // A hotline call the agent answered owes a wrap-up (the centre keeps it with the call). An outbound call (a
