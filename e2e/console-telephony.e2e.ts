@@ -136,8 +136,20 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await poll(() => card.getAttribute('data-call-status')).toBe('active');
     await agent.getByTestId('call-hangup').click();
     await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
-    await agent.getByTestId('call-card-close').click();
+    // The callback is wrapped up too; the centre keeps it as the agent's outbound call.
+    await agent.getByTestId('wrap-up-code').selectOption('callback');
+    await agent.getByTestId('wrap-up-submit').click();
     await poll(() => agent.getByTestId('call-card').count()).toBe(0);
+    const recent = await api(sip.xiamen.centre, '/api/calls/recent?limit=5', {
+      token: await apiLogin(sip.xiamen.centre, 'lead.xm'),
+    });
+    expect((recent.body.calls as Record<string, unknown>[])[0]).toMatchObject({
+      caller: 'agent1.xm',
+      dialled: customer.phone,
+      decision: 'outbound',
+      ending: 'completed',
+      wrapUp: { code: 'callback', by: 'agent1.xm' },
+    });
 
     // The station's dispatcher, signed in at the other centre, has it on its board.
     const county = customer.stationId.split('-').slice(2).join('-');

@@ -342,6 +342,18 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     expect([wrap.status, wrap.body.error]).toEqual([400, 'code: a wrap-up code: 1-32 letters, digits, _ . -']);
     const unknown = await api(xiamen.centre, '/api/agent/wrapup', { token, body: { callId: 'nope', code: 'x' } });
     expect(unknown.status).toBe(404);
+    // An outbound call's wrap-up carries what the phone knows; a forged number is refused and nothing is kept.
+    const forged = await api(xiamen.centre, '/api/agent/wrapup', {
+      token,
+      body: {
+        callId: 'out-1',
+        code: 'callback',
+        outbound: { remote: '<sip:x>', startedAt: 1, answeredAt: null, endedAt: 2 },
+      },
+    });
+    expect([forged.status, forged.body.error]).toEqual([400, 'outbound.remote: the number called']);
+    const recent = await api(xiamen.centre, '/api/calls/recent?limit=50', { token: lead });
+    expect((recent.body.calls as { callId: string }[]).some((c) => c.callId === 'out-1')).toBe(false);
   });
 
   it("an agent's state survives a restart of its centre", async () => {

@@ -91,6 +91,8 @@ export interface WrapUpRequest {
   callId: string;
   code: string;
   note: string;
+  /** An outbound call this centre has no record of: kept as a call of the agent who made it. */
+  outbound?: { remote: string; startedAt: number; answeredAt: number | null; endedAt: number };
 }
 
 /** What subscribers (the SSE streams) hear: an agent's new state, or the team lead's snapshot. */
@@ -398,12 +400,22 @@ export class CallCentre {
 
   /** The wrap-up code and note of a call, kept with the call: by the agent who took it, or a team lead. */
   async wrapUp(p: Principal, r: WrapUpRequest): Promise<CallRecord> {
-    const call = await this.o.store.getCall(r.callId);
+    let call = await this.o.store.getCall(r.callId);
+    if (!call && r.outbound) {
+      if (!this.isAgent(p.userId))
+        throw new CallCentreError(
+          'not_found',
+          `${p.userId} is not an agent of the ${this.centre} centre's call routing`,
+        );
+      await this.o.store.outboundCall({ callId: r.callId, agentId: p.userId, ...r.outbound });
+      call = await this.o.store.getCall(r.callId);
+    }
     if (!call) throw new CallCentreError('not_found', `no call ${r.callId} at the ${this.centre} centre`);
     const lead = LEAD_ROLES.includes(p.role);
     if (!lead && call.agentId !== p.userId)
       throw new CallCentreError('forbidden', 'only the agent who took the call (or a team lead) may wrap it up');
-    if (call.answeredAt === null) throw new CallCentreError('conflict', `call ${r.callId} was never answered`);
+    if (call.answeredAt === null && call.decision !== 'outbound')
+      throw new CallCentreError('conflict', `call ${r.callId} was never answered`);
     const wrapUp = { code: r.code, note: r.note, by: p.userId, at: this.now() };
     await this.o.store.setWrapUp(r.callId, wrapUp);
     this.log.info({ callId: r.callId, agentId: call.agentId, wrapUp }, 'call wrapped up');

@@ -46,6 +46,19 @@ export const WrapUpBodySchema = z
     callId: z.string().min(1).max(256),
     code: z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/, 'a wrap-up code: 1-32 letters, digits, _ . -'),
     note: z.string().max(2000).default(''),
+    /**
+     * An outbound call the agent made (a callback, a number typed in): the centre has no record of it yet, so the
+     * wrap-up brings what the phone knows and the centre keeps it as a call of that agent.
+     */
+    outbound: z
+      .object({
+        remote: z.string().regex(/^\+?[0-9*#]{1,32}$/, 'the number called'),
+        startedAt: z.number().int().positive(),
+        answeredAt: z.number().int().positive().nullable(),
+        endedAt: z.number().int().positive(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

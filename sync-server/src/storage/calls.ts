@@ -33,8 +33,8 @@ export interface CallRecord {
   fromTwin: boolean;
   region: string | null;
   group: string | null;
-  /** The latest decision: offer, queue, overflow or reject. */
-  decision: Decision['kind'] | null;
+  /** The latest decision: offer, queue, overflow or reject; `outbound` for a call the agent made. */
+  decision: Decision['kind'] | 'outbound' | null;
   reason: string | null;
   sipCode: number | null;
   /** The agent offered the call last; once answered, the agent who took it. */
@@ -63,7 +63,7 @@ interface CallRow {
   from_twin: number;
   region: string | null;
   skill_group: string | null;
-  decision: Decision['kind'] | null;
+  decision: Decision['kind'] | 'outbound' | null;
   reason: string | null;
   sip_code: number | null;
   agent_id: string | null;
@@ -231,6 +231,36 @@ export class CallStore {
   }
 
   /** Stores the wrap-up (replacing an earlier one); false when the call is unknown. */
+  /**
+   * An outbound call an agent made (known from the agent's wrap-up; the SIP server does not route it): caller is the
+   * agent, dialled the number, decision `outbound`; answered or not by the far end.
+   */
+  outboundCall(c: {
+    callId: string;
+    agentId: string;
+    remote: string;
+    startedAt: number;
+    answeredAt: number | null;
+    endedAt: number;
+  }): Promise<void> {
+    return this.enqueue(async (tx) => {
+      await tx.run(
+        `INSERT OR IGNORE INTO calls (call_id, caller, dialled, from_twin, decision, reason, agent_id, arrived_at,
+           answered_at, ended_at, ending) VALUES (?, ?, ?, 0, 'outbound', 'dialled by the agent', ?, ?, ?, ?, ?)`,
+        [
+          c.callId,
+          c.agentId,
+          c.remote,
+          c.agentId,
+          c.startedAt,
+          c.answeredAt,
+          c.endedAt,
+          c.answeredAt === null ? 'failed' : 'completed',
+        ],
+      );
+    });
+  }
+
   async setWrapUp(callId: string, w: WrapUp): Promise<boolean> {
     let changed = false;
     await this.enqueue(async (tx) => {

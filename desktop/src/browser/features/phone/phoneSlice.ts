@@ -18,7 +18,14 @@ export interface PhoneState {
   /** The last refusal of a state change or wrap-up, in the centre's words. */
   agentError: string | null;
   /** A finished call this agent still owes a wrap-up code for, and the centre that routed (and records) it. */
-  wrapUp: { callId: string; remote: string; endedAt: number; centre: string } | null;
+  wrapUp: {
+    callId: string;
+    remote: string;
+    endedAt: number;
+    centre: string;
+    /** A call the agent made: what the centre records it with. */
+    outbound?: { remote: string; startedAt: number; answeredAt: number | null; endedAt: number };
+  } | null;
   /** The agent's state was carried to another centre when the phone moved there (shown until the next change). */
   handedOver: { from: string; to: string; at: number } | null;
   /** The call whose caller card is shown (ringing or active). */

@@ -84,15 +84,23 @@ export const startPhone = (): AppThunk<Promise<void>> => async (dispatch, getSta
       }, 100);
     }),
     phone.on('ended', (call) => {
-      // A hotline call the agent answered owes a wrap-up (the centre keeps it with the call). An outbound call (a
-      // callback) is not a centre call record yet: its outcome belongs on the order.
-      if (call.answeredAt !== null && call.direction === 'inbound') {
-        const centre = dispatch(where)?.agentCentre;
-        if (centre)
-          dispatch(
-            wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt: call.endedAt ?? Date.now(), centre }),
-          );
-      }
+      // Every call owes a wrap-up: a hotline call the agent answered (the centre that routed it keeps it), and every
+      // call the agent made (a callback, a number typed in), which the centre records with the wrap-up.
+      const centre = dispatch(where)?.agentCentre;
+      if (!centre) return;
+      const endedAt = call.endedAt ?? Date.now();
+      if (call.direction === 'inbound' && call.answeredAt !== null)
+        dispatch(wrapUpOwed({ callId: call.sipCallId, remote: call.remote, endedAt, centre }));
+      if (call.direction === 'outbound')
+        dispatch(
+          wrapUpOwed({
+            callId: call.sipCallId,
+            remote: call.remote,
+            endedAt,
+            centre,
+            outbound: { remote: call.remote, startedAt: call.startedAt, answeredAt: call.answeredAt, endedAt },
+          }),
+        );
     }),
   ];
   rt.phoneStop = () => offs.forEach((off) => off());
@@ -236,7 +244,7 @@ export const submitWrapUp =
     try {
       // The call is recorded at the centre that routed it.
       await centreJson(at.centres, owed.centre, at.token, '/api/agent/wrapup', z.unknown(), {
-        body: { callId: owed.callId, code, note },
+        body: { callId: owed.callId, code, note, ...(owed.outbound ? { outbound: owed.outbound } : {}) },
         only: true,
       });
       dispatch(wrapUpOwed(null));
