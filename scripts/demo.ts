@@ -48,6 +48,7 @@ function run(name: string, args: string[], stdout: 'inherit' | 'pipe' = 'inherit
 
 for (const c of centres) {
   const args = ['sync-server/src/main.ts', '--name', c.name, '--port', String(c.port), '--peer', c.peer, '--demo'];
+  args.push('--dispatch-ms', '2000'); // automatic dispatch to the county's station and, where it is set, its crew
   args.push('--demo-customers', '200000'); // the screen-pop directory, the same in both centres (filled in the background)
   if (c.orders) args.push('--demo-orders', String(c.orders));
   args.push('--data', resolve(ROOT, '.data', c.name));

@@ -23,6 +23,7 @@ import { ClientConnection } from './client';
 import { PeerReplicator } from './peer';
 import { Janitor } from './janitor';
 import { EscalationJob } from './escalation';
+import { DispatchJob } from './dispatch';
 import { seedDemo } from './demo';
 import { CLOSE } from './protocol';
 import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
@@ -67,8 +68,11 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
 
   // eslint-disable-next-line prefer-const
   let peer: PeerReplicator;
+  // eslint-disable-next-line prefer-const
+  let dispatch: DispatchJob;
   const rooms = new Rooms(storage, metrics, log, config, (doc, update, origin) => {
     if (origin !== PEER_ORIGIN && origin !== LOAD_ORIGIN) peer.push(doc, update);
+    if (origin !== LOAD_ORIGIN) dispatch.poke(doc); // any change may make an order due for automatic dispatch
   });
   peer = new PeerReplicator(
     { peerUrl: config.peer, peerSecret: config.peerSecret, resyncEveryMs: config.resyncEveryMs, centre: config.name },
@@ -82,6 +86,11 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     centre: config.name,
     policy: config.slaPolicy,
     everyMs: config.escalationEveryMs,
+    twinConnected: config.peer ? () => peer.connected : null,
+  });
+  dispatch = new DispatchJob(rooms, storage, log.child({ component: 'dispatch' }), {
+    centre: config.name,
+    everyMs: config.dispatchEveryMs,
     twinConnected: config.peer ? () => peer.connected : null,
   });
   let sip: CentreSip | null = null;
@@ -301,6 +310,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   peer.start();
   janitor.start();
   escalation.start();
+  dispatch.start();
   calls?.start();
   const demoCustomers = startDemoCustomers(
     storage.customers,
@@ -317,6 +327,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     async close() {
       janitor.stop();
       await escalation.stop();
+      await dispatch.stop();
       crews.stop();
       peer.stop();
       await calls?.stop();

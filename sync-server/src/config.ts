@@ -43,6 +43,11 @@ export const CentreConfigSchema = z.object({
   janitorEveryMs: z.number().int().positive().default(60_000),
   /** How often the escalation ladder is applied (src/escalation.ts); 0 turns it off. */
   escalationEveryMs: z.number().int().nonnegative().default(60_000),
+  /**
+   * Automatic dispatch (src/dispatch.ts): a look at each changed document right away and at the documents held this
+   * often; 0 turns it off (the default: consoles and tests that dispatch by hand expect orders to stay put).
+   */
+  dispatchEveryMs: z.number().int().nonnegative().default(0),
   /** SLA clocks and escalation ladders (--sla-policy); @twinline/workorder's DEFAULT_POLICY when absent. */
   slaPolicy: PolicySchema.optional(),
   /** Anti-entropy: full state-vector exchange with the twin this often, besides on every (re)connect. */

@@ -1,8 +1,12 @@
-// Demo seeding: the documented demo accounts of every role, and (for one centre) a few hundred open orders, which then
-// reach the twin by replication like any other change.
+// Demo seeding: the documented demo accounts of every role, and (for one centre) a few hundred open orders with every
+// station's crews and dispatch settings, which then reach the twin by replication like any other change.
+import { createHash } from 'node:crypto';
+import * as Y from 'yjs';
 import { generateOrders } from '@twinline/demo-data/orders';
-import { DEMO_ACCOUNTS } from '@twinline/demo-data/people';
-import { importOrder, regionDoc } from '@twinline/board';
+import { CREWS, DEMO_ACCOUNTS } from '@twinline/demo-data/people';
+import { stationsOfCity } from '@twinline/demo-data';
+import { CITY_IDS, importOrder, putCrew, regionDoc, setAutoAssign } from '@twinline/board';
+import type { Actor } from '@twinline/workorder';
 import type { CentreConfig } from './config';
 import type { CentreStorage } from './storage';
 import type { Logger } from './log';
@@ -20,12 +24,44 @@ export async function seedDemo(config: CentreConfig, storage: CentreStorage, roo
   const orders = generateOrders({ seed: config.demoSeed, count: config.demoOrders, now: new Date() });
   const byCity = new Map<string, typeof orders>();
   for (const o of orders) byCity.set(o.city, [...(byCity.get(o.city) ?? []), o]);
-  for (const [city, list] of byCity) {
+  for (const city of CITY_IDS) {
     const room = await rooms.get(regionDoc(city));
     await room.serverChange((doc) => {
-      for (const o of list) importOrder(doc, o);
+      Y.applyUpdate(doc, demoRosterUpdate(city));
+      for (const o of byCity.get(city) ?? []) importOrder(doc, o);
     });
     rooms.release(room);
   }
-  log.info({ orders: orders.length, cities: byCity.size }, 'demo orders seeded');
+  log.info({ orders: orders.length, cities: byCity.size, crews: CREWS.length }, 'demo orders and crews seeded');
+}
+
+/** When the demo roster was written (fixed, so that every centre writes the very same values). */
+export const DEMO_ROSTER_AT = new Date('2026-11-23T08:00:00+08:00');
+
+/**
+ * The demo crews of `city`'s stations (@twinline/demo-data/people) and each station's settings: urban stations assign
+ * automatically, the others leave it to their dispatcher. Written as the centre (`system`) into a fresh document
+ * whose client id is a hash of the content, so the update is the same bytes at every centre and on every run: a
+ * second seeding (the twin's, or a centre started afresh) brings nothing new, and never competes with a later edit.
+ */
+export function demoRosterUpdate(city: string): Uint8Array {
+  const system: Actor = { userId: 'system', role: 'admin', centre: 'demo' };
+  const stations = stationsOfCity(city);
+  const ids = new Set(stations.map((s) => s.id));
+  const crews = CREWS.filter((c) => ids.has(c.stationId));
+  const doc = new Y.Doc();
+  doc.clientID = createHash('sha256')
+    .update(JSON.stringify([city, stations, crews]))
+    .digest()
+    .readUInt32BE(0);
+  doc.transact(() => {
+    for (const c of crews) {
+      const { zh, areas, ...rest } = c;
+      putCrew(doc, { ...rest, name: zh, area: { counties: areas, streets: [] } }, system, DEMO_ROSTER_AT);
+    }
+    for (const s of stations) setAutoAssign(doc, s.id, s.areaClass === 'urban', system, DEMO_ROSTER_AT);
+  });
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
 }

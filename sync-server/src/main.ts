@@ -16,13 +16,15 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --data <dir>        data directory (default .data/<name>)
   --peer <ws url>     the twin centre, e.g. ws://127.0.0.1:4402
   --demo              seed demo accounts (README lists them)
-  --demo-orders <n>   also seed n open demo orders into an empty centre
+  --demo-orders <n>   also seed n open demo orders, the demo crews and station settings into an empty centre
   --demo-customers <n> also fill the customer directory with n synthetic customers (background; e.g. 200000)
   --log-level <lvl>   trace|debug|info|warn|error (default info)
   --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
   --janitor-ms <n>    how often the archive/retention pass runs (default 60 s)
   --sla-policy <file> SLA clocks and escalation ladders (JSON, @twinline/workorder's PolicySchema; default built in)
   --escalation-ms <n> how often the escalation ladder is applied (default 60 s; 0: not at all)
+  --dispatch-ms <n>   automatic dispatch to the county's station and crew: changes at once, a pass every n ms
+                      (e.g. 2000; default 0: off)
   --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
   --routing-config <file>  call routing (JSON, @twinline/routing's RoutingConfig); default with --demo: the demo's
 ${SIP_CLI_HELP}
@@ -47,6 +49,7 @@ async function main(): Promise<void> {
       'janitor-ms': { type: 'string' },
       'sla-policy': { type: 'string' },
       'escalation-ms': { type: 'string' },
+      'dispatch-ms': { type: 'string' },
       'unload-ms': { type: 'string' },
       'routing-config': { type: 'string' },
       ...SIP_CLI_OPTIONS,
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     retentionMs: optionalNumber(values['retention-ms']),
     janitorEveryMs: optionalNumber(values['janitor-ms']),
     escalationEveryMs: optionalNumber(values['escalation-ms']),
+    dispatchEveryMs: optionalNumber(values['dispatch-ms']),
     slaPolicy: values['sla-policy'] ? loadSlaPolicy(resolve(values['sla-policy'])) : undefined,
     unloadAfterMs: optionalNumber(values['unload-ms']),
     sip: sip?.config,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act, createOrder, readOrder } from '@twinline/board';
 import { DEFAULT_POLICY, escalationsDue, parsePolicy } from '@twinline/workorder';
 import type { Actor, OrderDraft, OrderEvent, SlaPolicy } from '@twinline/workorder';
-import { connectClient, eventually, freePort, login, startCentreProcess, tempDir } from './harness';
+import { connectClient, eventually, freePort, login, startTwinCentre, tempDir } from './harness';
 import type { CentreProcess, Client } from './harness';
 
 const MARKER = '[ladder:on_site+0.05:team_lead]';
@@ -44,13 +44,7 @@ describe('escalation ladder at the twin centres', () => {
   let fuzhou: CentreProcess;
   let xiamen: CentreProcess;
   const start = (name: 'fuzhou' | 'xiamen', dataDir?: string) =>
-    startCentreProcess({
-      name,
-      port: ports[name],
-      peer: `ws://127.0.0.1:${ports[name === 'fuzhou' ? 'xiamen' : 'fuzhou']}`,
-      dataDir,
-      flags: ['--sla-policy', policyFile, '--escalation-ms', '250'],
-    });
+    startTwinCentre(name, ports, { dataDir, flags: ['--sla-policy', policyFile, '--escalation-ms', '250'] });
   const open = (c: Client) => (clients.push(c), c);
 
   beforeAll(async () => {

@@ -57,6 +57,21 @@ export interface CentreOptions {
 }
 
 /** Starts `pnpm centre` as its own process and waits until it listens. */
+/** One of the twin centres on its fixed port, peered with the other's (for tests that stop and restart them). */
+export function startTwinCentre(
+  name: 'fuzhou' | 'xiamen',
+  ports: { fuzhou: number; xiamen: number },
+  o: { dataDir?: string; flags?: string[] } = {},
+): Promise<CentreProcess> {
+  return startCentreProcess({
+    name,
+    port: ports[name],
+    peer: `ws://127.0.0.1:${ports[name === 'fuzhou' ? 'xiamen' : 'fuzhou']}`,
+    dataDir: o.dataDir,
+    flags: o.flags,
+  });
+}
+
 export async function startCentreProcess(o: CentreOptions): Promise<CentreProcess> {
   const port = o.port ?? (await freePort());
   const dataDir = o.dataDir ?? tempDir(`twinline-${o.name}-`);

@@ -6,6 +6,8 @@ import { checkUpdate } from './guard';
 import type { GuardMode } from './guard';
 import type { Principal } from './access';
 import { sweepArchived } from './retention';
+import { putCrew, readCrews, readStations, setAutoAssign } from './roster';
+import type { Crew } from './roster';
 import { agent, agentXm, cloneDoc, dispatcherA, dispatcherB, draftFor, lead } from './testkit';
 
 const DOC = 'region/fuzhou';
@@ -536,3 +538,215 @@ describe('mass outages in the board document', () => {
 function editDraftRaw(doc: Y.Doc, id: string, key: string, value: unknown): void {
   ((doc.getMap('orders').get(id) as Y.Map<unknown>).get('draft') as Y.Map<unknown>).set(key, value);
 }
+
+describe('crews and station settings in the board document', () => {
+  const crewOf = (id: string, stationId: string, extra: Partial<Crew> = {}): Omit<Crew, 'updatedAt' | 'updatedBy'> => ({
+    id,
+    stationId,
+    name: '抢修一班',
+    kind: 'repair',
+    skills: ['line', 'low_voltage'],
+    area: { counties: ['gulou'], streets: [] },
+    onDuty: true,
+    members: [{ id: `${id}-m1`, name: '陈师傅', phone: '13905910001', onDuty: true }],
+    ...extra,
+  });
+  const crewsOf = (doc: Y.Doc) => doc.getMap<unknown>('crews');
+  const stationA = dispatcherA.stationId!;
+  const stationB = dispatcherB.stationId!;
+  const pLead = asPrincipal(lead);
+  /** The centre's document with one crew of each station, written by a team lead. */
+  function rosterSetup() {
+    const { server, id } = setup();
+    putCrew(server, crewOf('st-fuzhou-gulou-c1', stationA), lead);
+    putCrew(server, crewOf('st-fuzhou-taijiang-c1', stationB, { area: { counties: ['taijiang'], streets: [] } }), lead);
+    return { server, id };
+  }
+
+  it("a station's dispatcher keeps its own crews and setting; a team lead any station's; last writer wins", () => {
+    const { server } = rosterSetup();
+    expectOk(
+      server,
+      attempt(server, (c) => putCrew(c, crewOf('st-fuzhou-gulou-c2', stationA, { kind: 'service' }), dispatcherA)),
+      pDispA,
+    );
+    expectOk(
+      server,
+      attempt(server, (c) => putCrew(c, crewOf('st-fuzhou-gulou-c1', stationA, { onDuty: false }), dispatcherA)),
+      pDispA,
+    );
+    expectOk(
+      server,
+      attempt(server, (c) => setAutoAssign(c, stationA, true, dispatcherA)),
+      pDispA,
+    );
+    expectOk(
+      server,
+      attempt(server, (c) => setAutoAssign(c, stationB, true, lead)),
+      pLead,
+    );
+    // Twice before syncing (the first value arrives already overwritten), then a crew removed by its station.
+    const client = cloneDoc(server);
+    setAutoAssign(client, stationA, false, dispatcherA);
+    setAutoAssign(client, stationA, true, dispatcherA);
+    expectOk(server, diff(server, client), pDispA);
+    expectOk(
+      server,
+      attempt(server, (c) => crewsOf(c).delete('st-fuzhou-gulou-c2')),
+      pDispA,
+    );
+    expect(readCrews(server).map((c) => [c.id, c.onDuty, c.updatedBy])).toEqual([
+      ['st-fuzhou-gulou-c1', false, 'disp-a'],
+      ['st-fuzhou-taijiang-c1', true, 'lead-1'],
+    ]);
+    expect([...readStations(server).values()].map((s) => [s.stationId, s.autoAssign])).toEqual([
+      [stationA, true],
+      [stationB, true],
+    ]);
+  });
+
+  it("refuses an agent, another station's dispatcher, and a dispatcher taking a crew from another station", () => {
+    const { server } = rosterSetup();
+    const raw = (c: Y.Doc, crew: Omit<Crew, 'updatedAt' | 'updatedBy'>, by: Actor) =>
+      crewsOf(c).set(crew.id, { ...crew, updatedAt: new Date().toISOString(), updatedBy: by.userId });
+    expectRefused(
+      server,
+      attempt(server, (c) => raw(c, crewOf('st-fuzhou-gulou-c9', stationA), agent)),
+      pAgent,
+      /role agent may not change a station's crews/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => raw(c, crewOf('st-fuzhou-gulou-c9', stationA), dispatcherB)),
+      pDispB,
+      /a dispatcher of st-fuzhou-taijiang may not change st-fuzhou-gulou/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) =>
+        c.getMap('stations').set(stationA, {
+          stationId: stationA,
+          autoAssign: true,
+          updatedAt: new Date().toISOString(),
+          updatedBy: dispatcherB.userId,
+        }),
+      ),
+      pDispB,
+      /station settings st-fuzhou-gulou: a dispatcher of st-fuzhou-taijiang/,
+    );
+    // Gulou's dispatcher rewriting Taijiang's crew as its own: the crew belongs to Taijiang.
+    expectRefused(
+      server,
+      attempt(server, (c) => raw(c, crewOf('st-fuzhou-taijiang-c1', stationA), dispatcherA)),
+      pDispA,
+      /may not change st-fuzhou-taijiang/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).delete('st-fuzhou-gulou-c1')),
+      pDispB,
+      /deletes crew st-fuzhou-gulou-c1: a dispatcher of st-fuzhou-taijiang/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).delete('st-fuzhou-gulou-c1')),
+      pAgent,
+      /deletes crew st-fuzhou-gulou-c1: role agent/,
+    );
+    expect(readCrews(server).map((c) => c.id)).toEqual(['st-fuzhou-gulou-c1', 'st-fuzhou-taijiang-c1']);
+  });
+
+  it('refuses a forged author, a wrong key or city, an invalid crew and anything but one plain value', () => {
+    const { server } = rosterSetup();
+    const value = { ...crewOf('st-fuzhou-gulou-c3', stationA), updatedAt: new Date().toISOString() };
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).set(value.id, { ...value, updatedBy: lead.userId })),
+      pDispA,
+      /claims to be by lead-1, but the connection is dispatcher disp-a/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).set('st-fuzhou-gulou-c4', { ...value, updatedBy: 'disp-a' })),
+      pDispA,
+      /crew st-fuzhou-gulou-c3 is stored under another key, st-fuzhou-gulou-c4/,
+    );
+    const xiamen = { ...value, id: 'st-xiamen-siming-c1', stationId: 'st-xiamen-siming', updatedBy: 'lead-1' };
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).set(xiamen.id, xiamen)),
+      pLead,
+      /is for station st-xiamen-siming, not a station of fuzhou/,
+    );
+    const badPhone = {
+      ...value,
+      updatedBy: 'disp-a',
+      members: [{ id: 'm', name: '陈', phone: 'call me', onDuty: true }],
+    };
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).set(value.id, badPhone)),
+      pDispA,
+      /crew st-fuzhou-gulou-c3 is invalid: members.0.phone/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => crewsOf(c).set(value.id, new Y.Map())),
+      pDispA,
+      /must be one plain value, got a YMap/,
+    );
+    expectRefused(
+      server,
+      attempt(server, (c) => c.getArray('stations').push([{ stationId: stationA }])),
+      pDispA,
+      /the stations map takes only keyed entries/,
+    );
+  });
+
+  it("in catch_up, relaying others' roster changes from the twin (refused live), but not one's own beyond one's station", () => {
+    const { server } = rosterSetup();
+    const twin = cloneDoc(server);
+    putCrew(twin, crewOf('st-fuzhou-taijiang-c2', stationB, { kind: 'service' }), lead);
+    setAutoAssign(twin, stationB, true, dispatcherB);
+    crewsOf(twin).delete('st-fuzhou-gulou-c1');
+    const relayed = diff(server, twin);
+    expectRefused(server, relayed, pAgent, /claims to be by|role agent/);
+    expectOk(server, relayed, pAgent, 'catch_up');
+    expect(readCrews(server).map((c) => c.id)).toEqual(['st-fuzhou-taijiang-c1', 'st-fuzhou-taijiang-c2']);
+    // A dispatcher's own offline change to another station's crew is refused also when it comes as catch-up.
+    const own = cloneDoc(server);
+    crewsOf(own).set('st-fuzhou-taijiang-c1', {
+      ...crewOf('st-fuzhou-taijiang-c1', stationB, { onDuty: false }),
+      updatedAt: new Date().toISOString(),
+      updatedBy: dispatcherA.userId,
+    });
+    expectRefused(server, diff(server, own), pDispA, /a dispatcher of st-fuzhou-gulou may not change/, 'catch_up');
+  });
+
+  it('an update carrying an order step and a roster change together is judged part by part', () => {
+    const { server, id } = rosterSetup();
+    expectOk(
+      server,
+      attempt(server, (c) =>
+        c.transact(() => {
+          act(c, id, { action: 'take' }, dispatcherA);
+          act(c, id, { action: 'assign', crewId: 'st-fuzhou-gulou-c1' }, dispatcherA);
+          putCrew(c, crewOf('st-fuzhou-gulou-c1', stationA, { onDuty: false }), dispatcherA);
+        }),
+      ),
+      pDispA,
+    );
+    expect(readOrder(server, id)!.order.crewId).toBe('st-fuzhou-gulou-c1');
+    expectRefused(
+      server,
+      attempt(server, (c) =>
+        c.transact(() => {
+          act(c, id, { action: 'urge' }, agent);
+          putCrew(c, crewOf('st-fuzhou-gulou-c1', stationA), lead);
+        }),
+      ),
+      pAgent,
+      /claims to be by lead-1/,
+    );
+  });
+});

@@ -7,6 +7,10 @@
 // map key are those of the origin (left) or right-origin item, which is either already in the document or earlier
 // or later in the same update. An origin that is a GC struct means the item lands in collected content and will be
 // collected itself (yjs turns it into GC), so it cannot change the board.
+//
+// Besides `orders`, two roots hold a station's crews and its settings (roster.ts): `crews` and `stations`, each a map
+// of one plain value per key (the crew's or station's id), replaced whole by whoever writes last. Writing or deleting
+// one is for the station's dispatcher, a team lead or an admin (rosterRefusal).
 import * as Y from 'yjs';
 import {
   CommentSchema,
@@ -23,6 +27,7 @@ import { canRead, canWrite, parseDocName } from './access';
 import type { Principal } from './access';
 import { COMMENTS_KEY, DRAFT_FIELDS, DRAFT_KEY, EVENTS_KEY, ORDERS_ROOT, readOrderMap } from './board';
 import type { DraftField } from './board';
+import { CREWS_ROOT, CrewSchema, STATIONS_ROOT, StationSettingsSchema, rosterRefusal } from './roster';
 
 export type GuardMode = 'live' | 'catch_up';
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
@@ -32,7 +37,8 @@ function refuse(reason: string): never {
   throw new Refused(reason);
 }
 
-type ContainerKind = 'orders' | 'order' | 'draft' | 'events' | 'comments';
+type RosterKind = 'crews' | 'stations';
+type ContainerKind = 'orders' | 'order' | 'draft' | 'events' | 'comments' | RosterKind;
 interface Container {
   kind: ContainerKind;
   /** The item holding this type (null for the root). */
@@ -51,7 +57,18 @@ interface Found {
   inDoc: boolean;
 }
 
-const ROOT: Container = { kind: 'orders', item: null, orderNew: false, removed: false };
+const ROOTS: Record<string, Container> = {
+  [ORDERS_ROOT]: { kind: 'orders', item: null, orderNew: false, removed: false },
+  [CREWS_ROOT]: { kind: 'crews', item: null, orderNew: false, removed: false },
+  [STATIONS_ROOT]: { kind: 'stations', item: null, orderNew: false, removed: false },
+};
+const rootContainer = (name: string | null | undefined): Container | undefined =>
+  name != null && Object.hasOwn(ROOTS, name) ? ROOTS[name] : undefined;
+const ROSTER = {
+  crews: { schema: CrewSchema, what: 'crew' },
+  stations: { schema: StationSettingsSchema, what: 'station settings' },
+} as const;
+const isRoster = (k: ContainerKind): k is RosterKind => k === 'crews' || k === 'stations';
 const OK: GuardVerdict = { ok: true };
 const CHILD_TYPES = { [DRAFT_KEY]: Y.Map, [EVENTS_KEY]: Y.Array, [COMMENTS_KEY]: Y.Array } as const;
 type ChildKey = keyof typeof CHILD_TYPES;
@@ -231,8 +248,9 @@ class UpdateCheck {
   private updatePosition(item: Y.Item): Position {
     const parent = item.parent as unknown;
     if (typeof parent === 'string') {
-      if (parent !== ORDERS_ROOT) refuse(`unknown root type ${JSON.stringify(parent)}`);
-      return { gone: false, container: ROOT, key: item.parentSub };
+      const root = rootContainer(parent);
+      if (!root) refuse(`unknown root type ${JSON.stringify(parent)}`);
+      return { gone: false, container: root, key: item.parentSub };
     }
     if (parent instanceof Y.ID) {
       const found = this.lookup(parent);
@@ -256,8 +274,9 @@ class UpdateCheck {
     if (known) return known;
     if (type._item === null) {
       const name = Y.findRootTypeKey(type);
-      if (name !== ORDERS_ROOT) refuse(`the document holds an unknown root type ${JSON.stringify(name)}`);
-      return ROOT;
+      const root = rootContainer(name);
+      if (!root) refuse(`the document holds an unknown root type ${JSON.stringify(name)}`);
+      return root;
     }
     return this.containerOfItem(type._item, true);
   }
@@ -290,7 +309,8 @@ class UpdateCheck {
     if (pos.gone) return 'collected content';
     const { kind, orderId } = pos.container;
     const key = pos.key === null ? '' : `[${JSON.stringify(pos.key)}]`;
-    return kind === 'orders' ? `orders${key}` : `order ${orderId} ${kind === 'order' ? '' : kind}${key}`;
+    if (kind === 'orders' || isRoster(kind)) return `${kind}${key}`;
+    return `order ${orderId} ${kind === 'order' ? '' : kind}${key}`;
   }
 
   // ---- insertions ---------------------------------------------------------------------------------------------------
@@ -309,6 +329,9 @@ class UpdateCheck {
     if (this.mode === 'catch_up' && container.removed) return;
 
     switch (container.kind) {
+      case 'crews':
+      case 'stations':
+        return this.checkRosterInsert(container.kind, key, content, deleted);
       case 'orders': {
         if (key === null) refuse('the orders map takes only keyed entries');
         if (
@@ -529,6 +552,7 @@ class UpdateCheck {
     const pos = this.positionOf(item, inDoc);
     if (pos.gone) return;
     const { container, key } = pos;
+    if (isRoster(container.kind)) return this.checkRosterDeletion(container.kind, key!, item, inDoc);
     if (
       container.kind === 'draft' &&
       isDraftField(key) &&
@@ -567,6 +591,68 @@ class UpdateCheck {
     );
   }
 
+  // ---- crews and station settings -------------------------------------------------------------------------------
+
+  /**
+   * A crew or a station's settings: one plain value under its own id, for a station of this document's city. Live,
+   * the value names the connected user and that user may change the station (rosterRefusal). Relayed (catch_up),
+   * another person's value is let through like another person's event; the client's own is held to the same rule.
+   */
+  private checkRosterInsert(kind: RosterKind, key: string | null, content: Y.Item['content'], deleted: boolean): void {
+    const { schema, what } = ROSTER[kind];
+    if (key === null) refuse(`the ${kind} map takes only keyed entries`);
+    if (content instanceof Y.ContentDeleted) return; // judged with the deletions
+    if (!(content instanceof Y.ContentAny) || content.arr.length !== 1) {
+      refuse(`${what} ${key} must be one plain value, got ${contentName(content)}`);
+    }
+    const r = schema.safeParse(content.arr[0]);
+    if (!r.success) refuse(`${what} ${key} is invalid: ${zodReason(r.error)}`);
+    const value = r.data;
+    const id = 'id' in value ? value.id : value.stationId;
+    if (id !== key) refuse(`${what} ${id} is stored under another key, ${key}`);
+    if (!value.stationId.startsWith(`st-${this.city}-`)) {
+      refuse(`${what} ${key} is for station ${value.stationId}, not a station of ${this.city}`);
+    }
+    const p = this.p;
+    if (this.mode === 'live' && value.updatedBy !== p.userId) {
+      refuse(`${what} ${key} claims to be by ${value.updatedBy}, but the connection is ${p.role} ${p.userId}`);
+    }
+    if (this.mode === 'live' || value.updatedBy === p.userId) {
+      const why = rosterRefusal(p, value.stationId);
+      if (why) refuse(`${what} ${key}: ${why}`);
+      // Writing over the current value replaces it: moving a crew away from a station is a change of that station.
+      const current = this.rosterStation(kind, key);
+      if (!deleted && current && current !== value.stationId) {
+        const whyCurrent = rosterRefusal(p, current);
+        if (whyCurrent) refuse(`${what} ${key} belongs to ${current}: ${whyCurrent}`);
+      }
+    }
+  }
+
+  /**
+   * Deleting a crew or a station's settings, or a value overwritten by a new one (last writer wins): in live mode for
+   * the same people who may write it. Relayed deletions (catch_up) are let through, like relayed events: the deleter
+   * is not recorded in the document.
+   */
+  private checkRosterDeletion(kind: RosterKind, key: string, item: Y.Item, inDoc: boolean): void {
+    if (this.mode !== 'live') return;
+    const { what } = ROSTER[kind];
+    let station: string | undefined;
+    if (inDoc) station = stationOfValue(item.content) ?? (kind === 'stations' ? key : undefined);
+    else if (item.content instanceof Y.ContentAny)
+      return; // a value of this very update, checked when inserted
+    else station = this.rosterStation(kind, key); // a tombstone that lands on the current value would remove it
+    if (!inDoc && station === undefined) return; // nothing there to remove
+    const why = rosterRefusal(this.p, station ?? `(unknown station of ${what} ${key})`);
+    if (why) refuse(`deletes ${what} ${key}: ${why}`);
+  }
+
+  /** The station of the value now under `key` in the document's `kind` map, if any. */
+  private rosterStation(kind: RosterKind, key: string): string | undefined {
+    const item = this.doc.share.get(kind === 'crews' ? CREWS_ROOT : STATIONS_ROOT)?._map.get(key);
+    return item && !item.deleted ? stationOfValue(item.content) : undefined;
+  }
+
   /**
    * A client relaying (catch_up) the twin centre's retention sweep: the whole order entry is deleted by this update,
    * and the order is either archived here or new in this update (created and swept while this centre was away).
@@ -577,4 +663,10 @@ class UpdateCheck {
     if (!(orderItem.content instanceof Y.ContentType)) return false;
     return readOrderMap(orderId, orderItem.content.type as Y.Map<unknown>)?.order.state === 'archived';
   }
+}
+
+function stationOfValue(content: Y.Item['content']): string | undefined {
+  const v: unknown = content instanceof Y.ContentAny ? content.arr[0] : undefined;
+  const station = typeof v === 'object' && v !== null ? (v as { stationId?: unknown }).stationId : undefined;
+  return typeof station === 'string' ? station : undefined;
 }

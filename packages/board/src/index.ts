@@ -32,6 +32,7 @@ export {
   setAutoAssign,
   readCrews,
   readStations,
+  observeRoster,
   crewLoads,
   pickCrew,
   rosterRefusal,

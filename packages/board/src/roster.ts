@@ -1,7 +1,7 @@
 // Each station's crews and its dispatch settings, kept in the city's board document next to the orders (roots
 // `crews` and `stations`), so they replicate between the centres, reach every console's cache and are checked by
 // the same guard. One plain value per crew (last writer wins per crew) and per station.
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import { ActorSchema, areaCovers } from '@twinline/workorder';
 import type { Actor, OrderType, WorkOrder } from '@twinline/workorder';
@@ -123,6 +123,14 @@ export function readStations(doc: Y.Doc): Map<string, StationSettings> {
     if (r.success) out.set(r.data.stationId, r.data);
   }
   return out;
+}
+
+/** Calls `cb` after each transaction that changed a crew or a station's settings; returns the function that stops. */
+export function observeRoster(doc: Y.Doc, cb: () => void): () => void {
+  const roots = [crewsRoot(doc), stationsRoot(doc)];
+  const handler = () => cb();
+  for (const r of roots) r.observe(handler);
+  return () => roots.forEach((r) => r.unobserve(handler));
 }
 
 /** States in which an order keeps its crew busy. */
