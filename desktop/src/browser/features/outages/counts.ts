@@ -19,10 +19,7 @@ export function countOutages(rows: Iterable<BoardRow>): Map<string, OutageCounts
     if (r.masterId && out.has(r.masterId)) out.get(r.masterId)!.merged++;
     for (const o of outages) {
       if (r.createdAt < o.createdAt || !isActiveOutage(o)) continue;
-      if (
-        r.masterId === o.id ||
-        areaCovers(o.city, o.outage!, { city: r.city, county: r.county, address: r.address })
-      )
+      if (r.masterId === o.id || areaCovers(o.city, o.outage!, { city: r.city, county: r.county, address: r.address }))
         out.get(o.id)!.inArea++;
     }
   }
