@@ -146,7 +146,7 @@ export async function startCentreProcess(o: CentreOptions): Promise<CentreProces
 }
 
 /** Two centres, each the other's peer, on fixed free ports so either can be restarted on the same address. */
-export async function startTwins(opts: { demoOrders?: number; logLevel?: string } = {}) {
+export async function startTwins(opts: { demoOrders?: number; logLevel?: string; flags?: string[] } = {}) {
   const [fp, xp] = [await freePort(), await freePort()];
   const start = {
     fuzhou: (dataDir?: string) =>
@@ -157,9 +157,17 @@ export async function startTwins(opts: { demoOrders?: number; logLevel?: string 
         dataDir,
         demoOrders: opts.demoOrders,
         logLevel: opts.logLevel,
+        flags: opts.flags,
       }),
     xiamen: (dataDir?: string) =>
-      startCentreProcess({ name: 'xiamen', port: xp, peer: `ws://127.0.0.1:${fp}`, dataDir, logLevel: opts.logLevel }),
+      startCentreProcess({
+        name: 'xiamen',
+        port: xp,
+        peer: `ws://127.0.0.1:${fp}`,
+        dataDir,
+        logLevel: opts.logLevel,
+        flags: opts.flags,
+      }),
   };
   const [fuzhou, xiamen] = await Promise.all([start.fuzhou(), start.xiamen()]);
   return { fuzhou, xiamen, start };
