@@ -195,4 +195,21 @@ describe('the crew page', () => {
     await expect.poll(() => second.getByTestId('message').textContent()).toContain('只能用一次');
     expect(await second.getByTestId('job').count()).toBe(0);
   });
+
+  it("the station's dispatcher makes the link from the order in the console; it opens the job on the crew's phone", async () => {
+    const address = '福州市鼓楼区链接路 8 号';
+    assignedOrder(lead.doc, { address });
+    const disp = await stack.openConsole('fuzhou');
+    await login(disp.page, 'disp.fuzhou-gulou');
+    const row = disp.page.getByTestId('board-row').filter({ hasText: address });
+    await row.waitFor({ timeout: 20_000 });
+    await row.click();
+    await disp.page.getByTestId('order-crew-link').click();
+    const url = await disp.page.getByTestId('order-crew-link-url').inputValue();
+    expect(url).toMatch(/\/crew\/#.{20,}/);
+    const page = await phone();
+    await page.goto(url);
+    await page.getByTestId('job-address').filter({ hasText: address }).waitFor();
+    expect(await page.getByTestId('job-state').getAttribute('data-state')).toBe('assigned');
+  });
 });

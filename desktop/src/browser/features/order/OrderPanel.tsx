@@ -1,7 +1,10 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { z } from 'zod';
 import { CREATE_ROLES } from '@twinline/workorder';
-import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import type { WorkOrder } from '@twinline/workorder';
+import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
+import { centreJson } from '../session/centreApi';
 import { useOpenOrder } from './useOpenOrder';
 import { dial } from '../phone/thunks';
 import { countyName, formatTime, stationName } from '../../i18n';
@@ -68,6 +71,7 @@ export function OrderPanel() {
           <SlaCountdown row={row} long />
         </div>
         <span className="spacer" />
+        <CrewLink order={o} doc={row?.doc ?? null} />
         <CallBack number={o.draft.callerNumber} />
         <Avatars users={viewers} testId="order-presence" max={5} />
         <button
@@ -185,5 +189,65 @@ function CallBack({ number }: { number: string }) {
     >
       {t('order.callBack')}
     </button>
+  );
+}
+
+/**
+ * The crew's single-use link for this assignment (the station's dispatcher, or a team lead): the centre makes it,
+ * the console shows it to copy into a message to the crew's phone.
+ */
+function CrewLink({ order, doc }: { order: WorkOrder; doc: string | null }) {
+  const { t } = useTranslation();
+  const rt = useRuntime();
+  const account = useAppSelector((s) => s.session.account);
+  const settings = useAppSelector((s) => s.session.settings);
+  const centre = useAppSelector((s) => s.connection.centre);
+  const [link, setLink] = useState<
+    { orderId: string; url: string; expiresAt: string } | { orderId: string; error: string } | null
+  >(null);
+  const station =
+    account?.role === 'dispatcher'
+      ? account.stationId === order.stationId
+      : account?.role === 'team_lead' || account?.role === 'admin';
+  if (!station || !order.crewId || !['assigned', 'on_site', 'handled'].includes(order.state) || !doc) return null;
+  const ask = async () => {
+    const token = rt.session?.stored.token;
+    if (!settings || !token) return;
+    try {
+      const { value } = await centreJson(
+        settings.centres,
+        centre ?? rt.session!.stored.home,
+        token,
+        '/api/crew/links',
+        z.object({ url: z.string().url(), expiresAt: z.string() }),
+        { body: { doc, orderId: order.id } },
+      );
+      setLink({ orderId: order.id, ...value });
+    } catch (error) {
+      setLink({ orderId: order.id, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+  const shown = link?.orderId === order.id ? link : null;
+  return (
+    <span className="crew-link">
+      <button type="button" data-testid="order-crew-link" title={t('order.crewLinkTitle')} onClick={() => void ask()}>
+        {t('order.crewLink')}
+      </button>
+      {shown && 'url' in shown && (
+        <input
+          readOnly
+          className="mono"
+          data-testid="order-crew-link-url"
+          value={shown.url}
+          title={t('order.crewLinkExpires', { time: formatTime(shown.expiresAt) })}
+          onFocus={(e) => e.target.select()}
+        />
+      )}
+      {shown && 'error' in shown && (
+        <span className="inline-error" role="alert" data-testid="order-crew-link-error">
+          {shown.error}
+        </span>
+      )}
+    </span>
   );
 }
