@@ -32,7 +32,8 @@ import type { Crew, StationSettings } from '@twinline/board';
 import { stationOf } from '@twinline/demo-data';
 import { WorkOrderError } from '@twinline/workorder';
 import type { Actor, OrderState, OrderType, WorkOrder } from '@twinline/workorder';
-import { owningCentre } from './escalation';
+import { TwinWatch, owningCentre, writesFor } from './twin-watch';
+import type { TwinState } from './twin-watch';
 import type { Logger } from './log';
 import type { Room } from './room';
 import type { Rooms } from './rooms';
@@ -149,28 +150,6 @@ export interface DispatchOptions {
   /** At most this many orders are moved per document per look (a backlog goes out over several). */
   maxPerRun?: number;
   now?: () => Date;
-}
-
-type TwinState = 'alone' | 'up' | 'down' | 'unsure';
-
-/** Whether the twin is up, down or just came or went (then neither centre writes for a moment). */
-class TwinWatch {
-  private twin = { connected: false, since: Date.now() };
-
-  constructor(
-    private readonly connected: (() => boolean) | null,
-    private readonly settleMs: number,
-    private readonly downAfterMs: number,
-  ) {}
-
-  state(): TwinState {
-    if (!this.connected) return 'alone';
-    const connected = this.connected();
-    if (connected !== this.twin.connected) this.twin = { connected, since: Date.now() };
-    const held = Date.now() - this.twin.since;
-    if (connected) return held >= this.settleMs ? 'up' : 'unsure';
-    return held >= this.downAfterMs ? 'down' : 'unsure';
-  }
 }
 
 interface DocState {
@@ -442,7 +421,7 @@ export class DispatchJob {
         let createdAt = '';
         for (let n = 0; n < 2; n++) {
           const order = readOrder(doc, id)?.order;
-          if (!order || (twin === 'up' && owningCentre(order) !== this.opts.centre)) break;
+          if (!order || !writesFor(this.opts.centre, order, twin)) break;
           createdAt = order.createdAt;
           const step = nextStep(viewOf(order), city, crews, stations, loads);
           if (!step || step.action === 'none') break;

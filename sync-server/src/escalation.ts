@@ -12,6 +12,8 @@
 import { readFileSync } from 'node:fs';
 import type { Doc } from 'yjs';
 import { act, orderIds, parseDocName, readOrder } from '@twinline/board';
+import { TwinWatch, centreInId, writesFor } from './twin-watch';
+import type { TwinState } from './twin-watch';
 import { DEFAULT_POLICY, WorkOrderError, escalationsDue, parsePolicy } from '@twinline/workorder';
 import type { Actor, EscalationDue, EscalationTarget, SlaKind, SlaPolicy, WorkOrder } from '@twinline/workorder';
 import type { Logger } from './log';
@@ -40,8 +42,6 @@ export interface EscalationOptions {
   now?: () => Date;
 }
 
-type TwinState = 'alone' | 'up' | 'down' | 'unsure';
-
 const KIND_ZH: Record<SlaKind, string> = { on_site: '到达现场', handle: '处理', reply: '回单', callback: '回访' };
 const TELL_ZH: Record<EscalationTarget, string> = {
   station: '工作站',
@@ -66,24 +66,14 @@ export function escalationReason(due: EscalationDue, policy: SlaPolicy = DEFAULT
   );
 }
 
-/** The centre an order id names (`fuzhou-20261123-…` → fuzhou), if it names one. */
-const centreInId = (id: string): string | undefined => /^(.+?)-\d{8}-/.exec(id)?.[1];
-
-/** The centre that writes an order's ladder while both centres are up: the one its id names, else its creator's. */
-export function owningCentre(order: Pick<WorkOrder, 'id' | 'createdBy'>): string {
-  return centreInId(order.id) ?? order.createdBy.centre;
-}
-
 export class EscalationJob {
   private timer: NodeJS.Timeout | null = null;
   private sampler: NodeJS.Timeout | null = null;
   private running: Promise<number> | null = null;
-  private twin: { connected: boolean; since: number } = { connected: false, since: Date.now() };
+  private readonly twin: TwinWatch;
   private settled: TwinState = 'unsure';
   private readonly policy: SlaPolicy;
   private readonly actor: Actor;
-  private readonly settleMs: number;
-  private readonly downAfterMs: number;
   private readonly now: () => Date;
 
   constructor(
@@ -96,8 +86,11 @@ export class EscalationJob {
     // The centre acts as an admin named `system`: admins may escalate any order (the guard's rule for escalate), and
     // `system` is no one's login, so the console can show it as the centre itself.
     this.actor = { userId: 'system', role: 'admin', centre: opts.centre };
-    this.settleMs = opts.twinSettleMs ?? Math.min(2_000, opts.everyMs);
-    this.downAfterMs = opts.twinDownAfterMs ?? Math.min(30_000, 3 * opts.everyMs);
+    this.twin = new TwinWatch(
+      opts.twinConnected,
+      opts.twinSettleMs ?? Math.min(2_000, opts.everyMs),
+      opts.twinDownAfterMs ?? Math.min(30_000, 3 * opts.everyMs),
+    );
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -131,8 +124,6 @@ export class EscalationJob {
   }
 
   private sampleTwin(): void {
-    const connected = this.opts.twinConnected?.() ?? false;
-    if (connected !== this.twin.connected) this.twin = { connected, since: Date.now() };
     const state = this.twinState();
     if (state !== this.settled) {
       const was = this.settled;
@@ -143,15 +134,12 @@ export class EscalationJob {
   }
 
   private twinState(): TwinState {
-    if (!this.opts.twinConnected) return 'alone';
-    const held = Date.now() - this.twin.since;
-    if (this.twin.connected) return held >= this.settleMs ? 'up' : 'unsure';
-    return held >= this.downAfterMs ? 'down' : 'unsure';
+    return this.twin.state();
   }
 
   /** Whether this centre writes the ladder of `order` now. */
   private writes(order: WorkOrder, twin: TwinState): boolean {
-    return twin !== 'up' || owningCentre(order) === this.opts.centre;
+    return writesFor(this.opts.centre, order, twin);
   }
 
   private async pass(): Promise<number> {

@@ -4,15 +4,16 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Rating } from '@twinline/board';
-import { useAppSelector, useRuntime } from '../../app/hooks';
+import { useRuntime } from '../../app/hooks';
 import { stationName } from '../../i18n';
+import { useBoardVersion } from './useBoardVersion';
 
 type Rows = [string, Rating][];
 
 export function RatingsPanel({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const rt = useRuntime();
-  const version = useAppSelector((s) => s.board.ordersVersion);
+  const version = useBoardVersion();
   const [view, setView] = useState<{ agents: Rows; stations: Rows } | null>(null);
   useEffect(() => {
     let live = true;

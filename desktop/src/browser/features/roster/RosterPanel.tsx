@@ -9,6 +9,7 @@ import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
 import { useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, countyName, stationName } from '../../i18n';
 import type { RosterView } from '../../board-worker/protocol';
+import { useBoardVersion } from './useBoardVersion';
 
 const pct = (n: number, of: number) => (of === 0 ? '—' : `${Math.round((n / of) * 100)}%`);
 const minutes = (m: number | null) => (m === null ? '—' : `${m}`);
@@ -17,7 +18,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
   const rt = useRuntime();
   const account = useAppSelector((s) => s.session.account);
-  const version = useAppSelector((s) => s.board.ordersVersion);
+  const version = useBoardVersion();
   const own = account?.role === 'dispatcher' ? STATIONS.find((s) => s.id === account.stationId) : undefined;
   const [city, setCity] = useState<string>(own?.city ?? account?.city ?? FUJIAN_CITIES[0]!.id);
   const [stationId, setStationId] = useState<string>(own?.id ?? '');
