@@ -1,11 +1,15 @@
 // The console on the phone, end to end in Debian's Chromium: real centres with their Kamailio and a small demo
 // customer directory, the console in browser mode (its host, board worker and softphone), and the simulated
 // customer phone. A Xiamen customer calls 95598; the ready Xiamen agent's console rings and pops the customer
-// before anyone answers; the agent answers (audio both ways), opens the prefilled order, dispatches it and hangs up
-// with a wrap-up; the station's dispatcher, signed in at the other centre, has the order on its board.
-import type { Browser, Page } from 'playwright-core';
+// before anyone answers; the agent answers (audio both ways), opens the prefilled order, which the centre dispatches to
+// the customer's station by itself, and hangs up with a wrap-up; the station's dispatcher, signed in at the other
+// centre, has it in its inbox. Then the loop closes: the crew's phone accepts, arrives with a photo, handles and
+// replies; the agent calls the customer back through the softphone, records satisfaction, archives, and both sides
+// rate each other, with the consoles at both centres seeing each step.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerAt } from '../packages/demo-data/src/customers';
+import { uniqueJpeg } from '../sync-server/test/fixtures/photos';
 import { api, kamailioInstalled, signOutEveryone, startSipTwins } from '../sync-server/test/sip-centres';
 import { login as apiLogin } from '../sync-server/test/harness';
 import {
@@ -25,12 +29,12 @@ const SEED = 95598; // the centres' demo seed: both have the same directory
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 15_000) => expect.poll(fn, { timeout, interval: 100 });
 
-/** A demo customer of Xiamen's Siming district with a Xiamen landline or mobile, from the centres' directory. */
+/** A demo customer of Xiamen with a Xiamen landline and a place on the map, from the centres' directory. */
 function xiamenCustomer() {
   for (let i = 0; i < CUSTOMERS; i++) {
     const c = customerAt(SEED, i);
     const phone = c.phones.find((p) => p.startsWith('0592'));
-    if (c.region.city === 'xiamen' && phone) return { ...c, phone };
+    if (c.region.city === 'xiamen' && phone && c.location) return { ...c, phone, location: c.location };
   }
   throw new Error('no Xiamen customer with a 0592 number in the demo directory');
 }
@@ -47,7 +51,8 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
 
   beforeAll(async () => {
     [sip, web, browser] = await Promise.all([
-      startSipTwins({ logLevel: 'info', flags: ['--demo-customers', String(CUSTOMERS)] }),
+      // Automatic dispatch as a centre runs it by default (a pass every 2 s here; changes at once either way).
+      startSipTwins({ logLevel: 'info', flags: ['--demo-customers', String(CUSTOMERS), '--dispatch-ms', '2000'] }),
       serveStatic(CALLER_DIST),
       launchBrowser(),
     ]);
@@ -71,6 +76,28 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await poll(() => page.getByTestId('status-connection').getAttribute('data-status')).toBe('synced');
     return page;
   }
+
+  /** Calls the customer back from the open order; the customer answers, the agent hangs up and wraps up. */
+  async function callBack(agent: Page, caller: Page): Promise<void> {
+    await agent.getByTestId('order-call-back').click();
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ringing');
+    await caller.getByTestId('caller-answer').click();
+    await poll(() => agent.getByTestId('call-card').getAttribute('data-call-status')).toBe('active');
+    await agent.getByTestId('call-hangup').click();
+    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
+    await agent.getByTestId('wrap-up-code').selectOption('callback');
+    await agent.getByTestId('wrap-up-submit').click();
+    await poll(() => agent.getByTestId('call-card').count()).toBe(0);
+  }
+
+  /** What the first test leaves for the second: the order from the call, and who works on it. */
+  let story: {
+    orderId: string;
+    customer: ReturnType<typeof xiamenCustomer>;
+    agent: Page;
+    caller: Page;
+    dispatcher: Page;
+  };
 
   it('rings the ready Xiamen agent with the customer popped, answers with audio both ways, calls back from the order, and the order reaches the station', async () => {
     const customer = xiamenCustomer();
@@ -118,28 +145,21 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const orderId = (await panel.getAttribute('data-order-id'))!;
     await screenshot(agent, 'console-call-order');
 
-    // Dispatched to the customer's station, then the agent hangs up (F3) and wraps up.
-    await agent.getByTestId('order-action-dispatch').click();
-    await agent.getByTestId('action-input-station').selectOption(customer.stationId);
-    await agent.getByTestId('action-confirm').click();
-    await poll(() => panel.getAttribute('data-state')).toBe('dispatched');
+    // No one dispatches it: the centre sends it to the customer's station (and, where the station assigns
+    // automatically, to its crew) while the agent is still on the line. Then the agent hangs up (F3) and wraps up.
+    await poll(() => panel.getAttribute('data-state')).toMatch(/^(dispatched|assigned)$/);
+    await expect(
+      agent.locator('[data-testid="timeline-event"][data-action="dispatch"]').textContent(),
+    ).resolves.toContain('中心自动');
     await agent.keyboard.press('F3');
     await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
     await agent.getByTestId('wrap-up-code').selectOption('order_opened');
     await agent.getByTestId('wrap-up-submit').click();
     await poll(() => agent.getByTestId('wrap-up').count()).toBe(0);
 
-    // A callback from the order: the customer's phone rings with the agent's call, and is answered.
-    await agent.getByTestId('order-call-back').click();
-    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ringing');
-    await caller.getByTestId('caller-answer').click();
-    await poll(() => card.getAttribute('data-call-status')).toBe('active');
-    await agent.getByTestId('call-hangup').click();
-    await poll(() => caller.getByTestId('caller-status').getAttribute('data-status')).toBe('ended');
-    // The callback is wrapped up too; the centre keeps it as the agent's outbound call.
-    await agent.getByTestId('wrap-up-code').selectOption('callback');
-    await agent.getByTestId('wrap-up-submit').click();
-    await poll(() => agent.getByTestId('call-card').count()).toBe(0);
+    // A callback from the order: the customer's phone rings with the agent's call, and is answered. The callback is
+    // wrapped up too; the centre keeps it as the agent's outbound call.
+    await callBack(agent, caller);
     const recent = await api(sip.xiamen.centre, '/api/calls/recent?limit=5', {
       token: await apiLogin(sip.xiamen.centre, 'lead.xm'),
     });
@@ -156,7 +176,117 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const dispatcher = await consoleAt('fuzhou', `disp.xiamen-${county}`);
     await poll(() => dispatcher.locator(`[data-testid="board-row"][data-order-id="${orderId}"]`).count()).toBe(1);
     await screenshot(dispatcher, 'console-call-dispatcher');
+    story = { orderId, customer, agent, caller, dispatcher };
   }, 180_000);
+
+  it('the order from the call closes its loop: the crew on site with a photo, the callback through the softphone, archive and ratings, seen at both centres', async () => {
+    const { orderId, customer, agent, caller, dispatcher } = story;
+    const rowOf = (page: Page) => page.locator(`[data-testid="board-row"][data-order-id="${orderId}"]`);
+    const stateAt = (page: Page) => rowOf(page).getAttribute('data-state');
+    /** Both consoles (the agent's at Xiamen, the station's at Fuzhou) show the order in `state`. */
+    const bothSee = async (state: string) => {
+      await poll(() => stateAt(agent)).toBe(state);
+      await poll(() => stateAt(dispatcher)).toBe(state);
+    };
+
+    // The station's inbox: the order in its lane (given to a crew by the centre, or waiting for one).
+    await rowOf(dispatcher).click();
+    const dPanel = dispatcher.getByTestId('order-panel');
+    await poll(() => dPanel.getAttribute('data-order-id')).toBe(orderId);
+    if ((await dPanel.getAttribute('data-state')) === 'dispatched') {
+      await poll(() => dispatcher.getByTestId('lane-new').getAttribute('data-count')).not.toBe('0');
+      await dispatcher.getByTestId('order-action-take').click();
+      await poll(() => dPanel.getAttribute('data-state')).toBe('taken');
+      await dispatcher.getByTestId('order-action-assign').click();
+      // The roster's crews, the one the station would pick first.
+      const crew = dispatcher.locator('select[data-testid="action-input-crew"] option[data-suggested="true"]');
+      await dispatcher
+        .locator('select[data-testid="action-input-crew"]')
+        .selectOption((await crew.getAttribute('value'))!);
+      await dispatcher.getByTestId('action-confirm').click();
+    }
+    await bothSee('assigned');
+    await dispatcher.getByTestId('lane-in_field').click();
+    await poll(() => rowOf(dispatcher).count()).toBe(1);
+    await poll(() => dispatcher.getByTestId('lane-in_field').getAttribute('data-count')).not.toBe('0');
+    await screenshot(dispatcher, 'console-station-inbox');
+    await dispatcher.getByTestId('lane-all').click();
+
+    // The crew's link from the order panel, opened on the crew's phone at the customer's place.
+    await dispatcher.getByTestId('order-crew-link').click();
+    const link = await dispatcher.getByTestId('order-crew-link-url').inputValue();
+    const phone: BrowserContext = await browser.newContext({
+      viewport: { width: 360, height: 740 },
+      isMobile: true,
+      hasTouch: true,
+      locale: 'zh-CN',
+      geolocation: { latitude: customer.location.lat + 0.0003, longitude: customer.location.lng, accuracy: 15 },
+      permissions: ['geolocation'],
+    });
+    const crew = await phone.newPage();
+    crew.on('pageerror', (e) => console.error(`[crew page] ${e.message}`));
+    await crew.goto(link);
+    await crew.getByTestId('job-address').filter({ hasText: customer.address }).waitFor();
+    await crew.getByTestId('accept').click();
+    await poll(() => agent.locator('[data-testid="timeline-event"][data-action="accept"]').count()).toBe(1);
+    const photo = (tag: string) => ({
+      name: `${tag}.jpg`,
+      mimeType: 'image/jpeg',
+      buffer: uniqueJpeg(`${orderId}-${tag}`, {
+        takenAt: new Date(),
+        lat: customer.location.lat + 0.0002,
+        lng: customer.location.lng,
+      }),
+    });
+    await crew.getByTestId('photo-input').setInputFiles(photo('site'));
+    await crew.getByTestId('photo-preview').waitFor();
+    await crew.getByTestId('arrive').click();
+    await crew.getByTestId('step-arrive').waitFor();
+    expect(await crew.getByTestId('step-arrive').getByTestId('flag').count()).toBe(0);
+    await bothSee('on_site');
+    await crew.getByTestId('handle-note').fill('更换进户线熔断器，已恢复供电');
+    await crew.getByTestId('handle').click();
+    await bothSee('handled');
+    await crew.getByTestId('reply-note').fill('已恢复供电，客户确认');
+    await crew.getByTestId('reply').click();
+    await crew.getByTestId('done').waitFor();
+    await bothSee('replied');
+
+    // The station sees the crew's arrival with its photo, fetched from the centre that kept it.
+    const arrival = dispatcher.locator('[data-testid="timeline-event"][data-action="arrive"]');
+    expect(await arrival.getByTestId('timeline-evidence').getAttribute('data-flags')).toBe('');
+    await poll(() => arrival.getByTestId('evidence-photo').getAttribute('data-loaded')).toBe('true');
+    await arrival.getByTestId('evidence-photo').click();
+    await dispatcher.getByTestId('evidence-photo-view').waitFor();
+    await screenshot(dispatcher, 'console-crew-photo');
+    await dispatcher.getByTestId('evidence-photo-view').click();
+
+    // The agent's callback lane has it; the call goes out through the softphone and the customer answers.
+    await poll(() => agent.getByTestId('lane-callbacks').getAttribute('data-count')).not.toBe('0');
+    await agent.getByTestId('lane-callbacks').click();
+    await rowOf(agent).click();
+    await agent.getByTestId('lane-all').click();
+    await callBack(agent, caller);
+    await agent.getByTestId('order-action-callback').click();
+    await agent.getByTestId('action-input-satisfaction').selectOption('very_satisfied');
+    await agent.getByTestId('action-confirm').click();
+    await bothSee('called_back');
+    await agent.getByTestId('order-action-archive').click();
+    await bothSee('archived');
+
+    // Both sides rate each other; each sees the other's rating on the order.
+    await agent.getByTestId('order-action-evaluate').click();
+    await agent.getByTestId('action-input-score').selectOption('5');
+    await agent.getByTestId('action-input-note').fill('到场及时，处理彻底');
+    await agent.getByTestId('action-confirm').click();
+    await dispatcher.getByTestId('order-action-evaluate').click();
+    await dispatcher.getByTestId('action-input-score').selectOption('4');
+    await dispatcher.getByTestId('action-input-note').fill('工单信息完整');
+    await dispatcher.getByTestId('action-confirm').click();
+    await poll(() => dispatcher.getByTestId('order-evaluation-centre').textContent()).toContain('5/5');
+    await poll(() => agent.getByTestId('order-evaluation-station').textContent()).toContain('4/5');
+    await phone.close();
+  }, 240_000);
 
   it('an outage declared for a Xiamen district at the Fuzhou centre shows first on the pop of a call from there at Xiamen', async () => {
     await Promise.all(browser.contexts().map((c) => c.close()));

@@ -172,7 +172,7 @@ describe('the console across both centres', () => {
     await expect.poll(() => panel(dispatcher).getAttribute('data-state')).toBe('replied');
 
     // The agent's callback list has it; the customer is not happy and says why.
-    await agent.page.getByTestId('filter-callbacks').click();
+    await agent.page.getByTestId('lane-callbacks').click();
     await expect.poll(() => row(agent.page, '杨桥东路 18 号').count(), { timeout: 10_000 }).toBe(1);
     await row(agent.page, '杨桥东路 18 号').click();
     await agent.page.getByTestId('order-action-callback').click();
@@ -186,7 +186,7 @@ describe('the console across both centres', () => {
     // Back at the station, with the words in the timeline.
     await expect.poll(() => panel(dispatcher).getAttribute('data-state'), { timeout: 10_000 }).toBe('dispatched');
     await expect.poll(() => dispatcher.getByTestId('order-timeline').textContent()).toContain('要求彻底检查线路');
-    await agent.page.getByTestId('filter-callbacks').click(); // the list is left as it was
+    await agent.page.getByTestId('lane-all').click(); // the list is left as it was
 
     // The station works it again; this time the customer is satisfied, the order is archived, and both sides rate
     // each other: the team lead sees the results per agent and per station.
@@ -222,5 +222,52 @@ describe('the console across both centres', () => {
     );
     await expect.poll(() => stationRow.getAttribute('data-mean')).toBe('4');
     await screenshot(lead.page, 'ratings-team-lead');
+  });
+
+  it('a misrouted order goes back to its agent with the reason, and is dispatched again to the right station', async () => {
+    // The team lead sends the second order to Gulou; the Gulou dispatcher finds it among its new orders.
+    await lead.page.getByTestId('ratings-close').click();
+    await row(lead.page, '五一北路 7 号').click();
+    await lead.page.getByTestId('order-action-dispatch').click();
+    await lead.page.getByTestId('action-input-station').selectOption('st-fuzhou-gulou');
+    await lead.page.getByTestId('action-confirm').click();
+    await expect
+      .poll(() => dispatcher.getByTestId('lane-new').getAttribute('data-count'), { timeout: 10_000 })
+      .toBe('1');
+    await dispatcher.getByTestId('lane-new').click();
+    await expect.poll(() => row(dispatcher, '五一北路 7 号').count()).toBe(1);
+    await row(dispatcher, '五一北路 7 号').click();
+    await dispatcher.getByTestId('order-action-send_back').click();
+    await dispatcher.getByTestId('action-input-reason').fill('地址属台江区，非本站辖区');
+    await dispatcher.getByTestId('action-confirm').click();
+    await expect.poll(() => row(dispatcher, '五一北路 7 号').count(), { timeout: 10_000 }).toBe(0);
+    await dispatcher.getByTestId('lane-all').click();
+
+    // The agent who took it has it back, with the station's reason on the row.
+    await expect
+      .poll(() => agent.page.getByTestId('lane-returned').getAttribute('data-count'), { timeout: 10_000 })
+      .toBe('1');
+    await agent.page.getByTestId('lane-returned').click();
+    const back = row(agent.page, '五一北路 7 号');
+    await expect.poll(() => back.getByTestId('row-sent-back').textContent()).toContain('地址属台江区');
+    await back.click();
+    await agent.page.getByTestId('order-action-dispatch').click();
+    await agent.page.getByTestId('action-input-station').selectOption('st-fuzhou-taijiang');
+    await agent.page.getByTestId('action-confirm').click();
+    await expect.poll(() => agent.page.getByTestId('lane-returned').getAttribute('data-count')).toBe('0');
+    await agent.page.getByTestId('lane-all').click();
+    await expect
+      .poll(
+        () =>
+          lead.page
+            .getByTestId('order-panel')
+            .locator('[data-testid="timeline-event"][data-action="dispatch"]')
+            .count(),
+        {
+          timeout: 10_000,
+        },
+      )
+      .toBe(2);
+    await expect(lead.page.getByTestId('order-timeline').textContent()).resolves.toContain('地址属台江区');
   });
 });

@@ -1,14 +1,15 @@
 // A field crew on its phone: the crew page served by a real centre, in Chromium with a 360 px mobile viewport and a
 // granted location. The crew opens its single-use link, accepts, arrives with a photo, handles and replies; the
-// station's dispatcher sees the order replied, with the evidence, in the console. Without signal the arrival is kept
-// on the phone and sent when the network is back.
+// station's dispatcher sees the order replied, with the evidence, in the console. The crew ticks who of it is on the
+// job, and every report carries them. Without signal the arrival is kept on the phone and sent when the network is
+// back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { readOrder } from '@twinline/board';
 import type { OrderEvent } from '@twinline/workorder';
 import { connectClient, eventually, login as apiLogin } from '../sync-server/test/harness';
 import type { Client } from '../sync-server/test/harness';
-import { CREW, CREW_PLACE, assignedOrder } from '../sync-server/test/fixtures/crew-orders';
+import { CREW, CREW_MEMBERS, CREW_PLACE, assignedOrder, rosterCrew } from '../sync-server/test/fixtures/crew-orders';
 import { uniqueJpeg } from '../sync-server/test/fixtures/photos';
 import { login, screenshot, startStack } from './stack';
 
@@ -138,14 +139,44 @@ describe('the crew page', () => {
     expect(cspViolations).toEqual([]);
   });
 
-  it('without signal the arrival is kept on the phone and sent, marked offline, when the network is back', async () => {
+  it('the crew ticks who is on the job; without signal the arrival is kept on the phone and sent, marked offline, when the network is back', async () => {
     const address = '福州市鼓楼区断网巷 2 号';
+    // The station's roster: 林 and 陈 on duty, 黄 off duty.
+    const [lin, chen, huang] = CREW_MEMBERS.map((m) => m.id) as [string, string, string];
+    rosterCrew(lead.doc);
     const id = assignedOrder(lead.doc, { address });
     const page = await phone();
     await page.goto(await linkFor(id));
+    const member = (m: string) => page.getByTestId(`member-${m}`);
+
+    // Before accepting: the on-duty members are ticked; with nobody ticked the page says so and sends nothing.
+    await page.getByTestId('members').waitFor();
+    expect(await page.getByTestId('members').textContent()).toContain('本次出工人员');
+    expect([await member(lin).isChecked(), await member(chen).isChecked(), await member(huang).isChecked()]).toEqual([
+      true,
+      true,
+      false,
+    ]);
+    await member(lin).uncheck();
+    await member(chen).uncheck();
+    expect(await page.getByTestId('members-none').textContent()).toContain('请至少勾选一名出工人员');
+    await page.getByTestId('accept').click();
+    expect(await page.getByTestId('message').textContent()).toContain('请至少勾选一名本次出工人员');
+    await page.waitForTimeout(300);
+    expect(crewEvents(lead, id)).toEqual([]);
+    // 陈 and 黄 (off duty, come to help) take the job.
+    await member(chen).check();
+    await member(huang).check();
+    await screenshot(page, 'crew-members');
     await page.getByTestId('accept').click();
     await page.getByTestId('action-arrive').waitFor();
+    await eventually(() => crewEvents(lead, id).length === 1, 'the acceptance at the centre');
+    expect(crewEvents(lead, id)[0]!.evidence!.members).toEqual([chen, huang]);
+    expect(await page.getByTestId('step-accept').getByTestId('step-members').textContent()).toContain('陈建华、黄美玲');
 
+    // 黄 leaves before the arrival, recorded without signal: the phone keeps who was there with the record.
+    expect(await member(huang).isChecked()).toBe(true);
+    await member(huang).uncheck();
     await page.context().setOffline(true);
     await expect.poll(() => page.getByTestId('net').getAttribute('data-online')).toBe('false');
     await page.getByTestId('photo-input').setInputFiles(photoFile('offline'));
@@ -164,9 +195,18 @@ describe('the crew page', () => {
     expect(await page.getByTestId('step-arrive').textContent()).toContain('离线记录');
     await eventually(() => crewEvents(lead, id).some((e) => e.action === 'arrive'), 'the arrival at the centre');
     const arrive = crewEvents(lead, id).find((e) => e.action === 'arrive')!;
-    expect(arrive.evidence).toMatchObject({ offline: true });
+    expect(arrive.evidence).toMatchObject({ offline: true, members: [chen] });
     expect(arrive.evidence!.photos).toHaveLength(1);
     expect(Date.parse(arrive.evidence!.deviceAt!)).toBeLessThan(Date.parse(arrive.evidence!.serverAt));
+    expect(await page.getByTestId('step-arrive').getByTestId('step-members').textContent()).toContain('陈建华');
+    // And at the twin.
+    await eventually(
+      () =>
+        crewEvents(leadXm, id)
+          .find((e) => e.action === 'arrive')
+          ?.evidence?.members?.join() === chen,
+      'who was on the arrival, at xiamen',
+    );
   });
 
   it('an arrival 5 km from the address shows the flag the centre gave it', async () => {

@@ -45,9 +45,9 @@ export const CentreConfigSchema = z.object({
   escalationEveryMs: z.number().int().nonnegative().default(60_000),
   /**
    * Automatic dispatch (src/dispatch.ts): a look at each changed document right away and at the documents held this
-   * often; 0 turns it off (the default: consoles and tests that dispatch by hand expect orders to stay put).
+   * often; 0 turns it off (tests that dispatch by hand do; test/harness.ts turns it off unless a test asks for it).
    */
-  dispatchEveryMs: z.number().int().nonnegative().default(0),
+  dispatchEveryMs: z.number().int().nonnegative().default(30_000),
   /** SLA clocks and escalation ladders (--sla-policy); @twinline/workorder's DEFAULT_POLICY when absent. */
   slaPolicy: PolicySchema.optional(),
   /** Anti-entropy: full state-vector exchange with the twin this often, besides on every (re)connect. */
@@ -55,6 +55,8 @@ export const CentreConfigSchema = z.object({
   /** Seed demo accounts (and, with demoOrders > 0, open orders) into an empty centre. */
   demo: z.boolean().default(false),
   demoOrders: z.number().int().nonnegative().default(0),
+  /** With demo: every station's demo crews and dispatch settings (the same bytes at every start and centre). */
+  demoRoster: z.boolean().default(true),
   demoSeed: z.number().int().default(95598),
   /** With demo: fill the customer directory with this many synthetic customers (in the background after start). */
   demoCustomers: z.number().int().nonnegative().max(10_000_000).default(0),

@@ -30,7 +30,7 @@ import {
 } from '@twinline/board';
 import type { Crew, StationSettings } from '@twinline/board';
 import { stationOf } from '@twinline/demo-data';
-import { WorkOrderError } from '@twinline/workorder';
+import { SYSTEM_USER, WorkOrderError } from '@twinline/workorder';
 import type { Actor, OrderState, OrderType, WorkOrder } from '@twinline/workorder';
 import { TwinWatch, owningCentre, writesFor } from './twin-watch';
 import type { TwinState } from './twin-watch';
@@ -193,7 +193,7 @@ export class DispatchJob {
   ) {
     // The centre acts as an admin named `system`, as for the escalation ladder: admins may dispatch, take and assign
     // any order, and `system` is no one's login.
-    this.actor = { userId: 'system', role: 'admin', centre: opts.centre };
+    this.actor = { userId: SYSTEM_USER, role: 'admin', centre: opts.centre };
     this.twin = new TwinWatch(
       opts.twinConnected,
       opts.twinSettleMs ?? Math.min(2_000, opts.everyMs),

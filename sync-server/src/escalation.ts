@@ -14,7 +14,7 @@ import type { Doc } from 'yjs';
 import { act, orderIds, parseDocName, readOrder } from '@twinline/board';
 import { TwinWatch, centreInId, writesFor } from './twin-watch';
 import type { TwinState } from './twin-watch';
-import { DEFAULT_POLICY, WorkOrderError, escalationsDue, parsePolicy } from '@twinline/workorder';
+import { DEFAULT_POLICY, SYSTEM_USER, WorkOrderError, escalationsDue, parsePolicy } from '@twinline/workorder';
 import type { Actor, EscalationDue, EscalationTarget, SlaKind, SlaPolicy, WorkOrder } from '@twinline/workorder';
 import type { Logger } from './log';
 import type { Rooms } from './rooms';
@@ -85,7 +85,7 @@ export class EscalationJob {
     this.policy = opts.policy ?? DEFAULT_POLICY;
     // The centre acts as an admin named `system`: admins may escalate any order (the guard's rule for escalate), and
     // `system` is no one's login, so the console can show it as the centre itself.
-    this.actor = { userId: 'system', role: 'admin', centre: opts.centre };
+    this.actor = { userId: SYSTEM_USER, role: 'admin', centre: opts.centre };
     this.twin = new TwinWatch(
       opts.twinConnected,
       opts.twinSettleMs ?? Math.min(2_000, opts.everyMs),

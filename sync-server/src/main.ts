@@ -16,7 +16,8 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --data <dir>        data directory (default .data/<name>)
   --peer <ws url>     the twin centre, e.g. ws://127.0.0.1:4402
   --demo              seed demo accounts (README lists them)
-  --demo-orders <n>   also seed n open demo orders, the demo crews and station settings into an empty centre
+  --demo-orders <n>   also seed n open demo orders into an empty centre
+  --demo-roster <on|off>  with --demo, every station's demo crews and settings (default on; off: an empty roster)
   --demo-customers <n> also fill the customer directory with n synthetic customers (background; e.g. 200000)
   --log-level <lvl>   trace|debug|info|warn|error (default info)
   --retention-ms <n>  how long archived orders stay on the live board (default 7 days)
@@ -24,7 +25,7 @@ const HELP = `twinline centre: one centre server of the twin-centre board
   --sla-policy <file> SLA clocks and escalation ladders (JSON, @twinline/workorder's PolicySchema; default built in)
   --escalation-ms <n> how often the escalation ladder is applied (default 60 s; 0: not at all)
   --dispatch-ms <n>   automatic dispatch to the county's station and crew: changes at once, a pass every n ms
-                      (e.g. 2000; default 0: off)
+                      (default 30000; 0: off, orders wait for a person to dispatch them)
   --unload-ms <n>     unload a document this long after its last socket left (default 10 s)
   --routing-config <file>  call routing (JSON, @twinline/routing's RoutingConfig); default with --demo: the demo's
 ${SIP_CLI_HELP}
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
       demo: { type: 'boolean', default: false },
       'demo-orders': { type: 'string', default: '0' },
       'demo-customers': { type: 'string', default: '0' },
+      'demo-roster': { type: 'string', default: 'on' },
       'log-level': { type: 'string', default: 'info' },
       'retention-ms': { type: 'string' },
       'janitor-ms': { type: 'string' },
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     demo: values.demo,
     demoOrders: Number(values['demo-orders']),
     demoCustomers: Number(values['demo-customers']),
+    demoRoster: values['demo-roster'] !== 'off',
     tokenSecret,
     peerSecret: process.env.TWINLINE_PEER_SECRET ?? DEMO_PEER_SECRET,
     logLevel: values['log-level'] as 'info',

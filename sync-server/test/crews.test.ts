@@ -1,6 +1,6 @@
 // Field crews through their mobile page's API, against real twin centres: single-use links, crew sessions, photos
-// with and without EXIF, every step written by the centre with the crew as actor and the evidence it computed, and
-// every kind of bad input refused with nothing stored half-way.
+// with and without EXIF, every step written by the centre with the crew as actor and the evidence it computed (and
+// who of the crew was on the job), and every kind of bad input refused with nothing stored half-way.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { act, readOrder } from '@twinline/board';
@@ -13,18 +13,22 @@ import type { Client } from './harness';
 import { PLAIN_JPEG, PLAIN_PNG, uniqueJpeg } from './fixtures/photos';
 import {
   CREW,
+  CREW_MEMBERS,
   CREW_PLACE,
   CREW_STATION,
   LEAD_FZ,
   OTHER_CREW,
   assignedOrder as makeOrder,
   northOfPlace,
+  rosterCrew,
 } from './fixtures/crew-orders';
 
 const STATION = CREW_STATION;
 const PLACE = CREW_PLACE;
 const LEAD = LEAD_FZ;
 const north = northOfPlace;
+/** A crew of the station that is in no roster (the demo's or the test's). */
+const UNKNOWN_CREW = `${CREW_STATION}-c9`;
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000);
 
 type Twins = Awaited<ReturnType<typeof startTwins>>;
@@ -98,6 +102,8 @@ describe('field crews', () => {
     lead = connectClient(twins.fuzhou, 'region/fuzhou', await login(twins.fuzhou, 'lead.fz'));
     leadXm = connectClient(twins.xiamen, 'region/fuzhou', await login(twins.xiamen, 'lead.xm'));
     await Promise.all([lead.synced(), leadXm.synced()]);
+    // The station's roster has CREW with the test's members (in place of the demo's, if the centre seeded those).
+    rosterCrew(lead.doc);
     dispatcherToken = await login(twins.fuzhou, 'disp.fuzhou-gulou');
     leadToken = await login(twins.fuzhou, 'lead.fz');
     db = await openDatabase(join(twins.fuzhou.dataDir, 'centre.sqlite'), { integrityCheck: 'none' });
@@ -327,6 +333,121 @@ describe('field crews', () => {
     expect((await photoRows(id)).map((r) => r.attached_at)).toEqual([null]);
     const noSession = await call('/api/crew/job', { token: 'B'.repeat(43) });
     expect(noSession.status).toBe(401);
+  });
+
+  it("the job lists the crew's members from the roster; each report keeps who was on the job, at both centres", async () => {
+    const [lin, chen, huang] = CREW_MEMBERS.map((m) => m.id) as [string, string, string];
+    const id = await assignedOrder();
+    const { session } = await sessionFor(id);
+    const job = await call<Job>('/api/crew/job', { token: session });
+    expect(job.body.crewName).toBe('抢修一班');
+    // Names and who is on duty, for the crew to tick; not the members' phone numbers.
+    expect(job.body.members).toEqual([
+      { id: lin, name: '林志强', onDuty: true },
+      { id: chen, name: '陈建华', onDuty: true },
+      { id: huang, name: '黄美玲', onDuty: false },
+    ]);
+
+    const accept = await call<StepResponse>('/api/crew/accept', { token: session, body: { members: [lin, chen] } });
+    expect(accept.status).toBe(200);
+    expect(accept.body.evidence.members).toEqual([lin, chen]);
+    const up = await photo(session, uniqueJpeg('members', { takenAt: new Date() }));
+    const arrive = await call<StepResponse>('/api/crew/arrive', {
+      token: session,
+      body: {
+        deviceAt: new Date().toISOString(),
+        offline: false,
+        location: north(30),
+        photoIds: [up.body.id],
+        members: [lin, chen],
+      },
+    });
+    expect(arrive.status).toBe(200);
+    // 陈 leaves; 黄, off duty in the roster, comes to help: the crew says so, and it is kept as said.
+    const handle = await call<StepResponse>('/api/crew/handle', {
+      token: session,
+      body: { note: '更换熔断器', location: north(30), members: [lin, huang] },
+    });
+    expect(handle.status).toBe(200);
+    // A report without members (a page that does not say) is taken, naming nobody.
+    const reply = await call<StepResponse>('/api/crew/reply', { token: session, body: { note: '已恢复供电' } });
+    expect(reply.status).toBe(200);
+    expect(reply.body.evidence).not.toHaveProperty('members');
+
+    for (const c of [lead, leadXm]) {
+      await eventually(() => readOrder(c.doc, id)?.order.state === 'replied', `replied at ${c === lead ? 'fz' : 'xm'}`);
+      expect(
+        events(c, id)
+          .filter((e) => e.by.role === 'crew')
+          .map((e) => [e.action, e.evidence?.members]),
+      ).toEqual([
+        ['accept', [lin, chen]],
+        ['arrive', [lin, chen]],
+        ['handle', [lin, huang]],
+        ['reply', undefined],
+      ]);
+    }
+    const steps = (await call<Job>('/api/crew/job', { token: session })).body.steps;
+    expect(steps.map((x) => x.evidence?.members)).toEqual([[lin, chen], [lin, chen], [lin, huang], undefined]);
+  });
+
+  it('members not of the crew are refused, in words, with nothing stored (the photo stays free for the real record)', async () => {
+    const [lin, chen] = CREW_MEMBERS.map((m) => m.id) as [string, string];
+    const id = await assignedOrder();
+    const { session } = await sessionFor(id);
+    const refusedAccept = await call('/api/crew/accept', { token: session, body: { members: [lin, 'nobody'] } });
+    expect(refusedAccept.status).toBe(400);
+    expect(refusedAccept.body.error).toBe(
+      `members.1: nobody 不是班组 抢修一班 的成员 / nobody is not a member of crew ${CREW} in the station's roster`,
+    );
+    expect(events(lead, id).some((e) => e.by.role === 'crew')).toBe(false);
+    expect((await call('/api/crew/accept', { token: session, body: { members: [lin] } })).status).toBe(200);
+
+    const up = await photo(session, uniqueJpeg('members-refused', { takenAt: new Date() }));
+    const arrive = (members: unknown) =>
+      call<StepResponse>('/api/crew/arrive', {
+        token: session,
+        body: {
+          deviceAt: new Date().toISOString(),
+          offline: false,
+          location: north(20),
+          photoIds: [up.body.id],
+          members,
+        },
+      });
+    const otherCrews = await arrive([lin, `${OTHER_CREW}-m1`]);
+    expect(otherCrews.status).toBe(400);
+    expect(otherCrews.body.error).toMatch(
+      new RegExp(`^members\\.1: .*${OTHER_CREW}-m1 is not a member of crew ${CREW}`),
+    );
+    const twice = await arrive([chen, chen]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.error).toMatch(/^members\.1: .*is named twice/);
+    const none = await arrive([]);
+    expect(none.status).toBe(400);
+    expect(none.body.error).toMatch(/^members: name at least one member/);
+    expect(
+      events(lead, id)
+        .filter((e) => e.by.role === 'crew')
+        .map((e) => e.action),
+    ).toEqual(['accept']);
+    expect((await photoRows(id)).map((r) => r.attached_at)).toEqual([null]);
+
+    const ok = await arrive([lin, chen]);
+    expect(ok.status).toBe(200);
+    expect(ok.body.evidence.members).toEqual([lin, chen]);
+    expect((await photoRows(id)).every((r) => r.attached_at !== null)).toBe(true);
+  });
+
+  it('a crew the roster does not know has no members to choose, and may name none', async () => {
+    const id = await assignedOrder({ crew: UNKNOWN_CREW });
+    const { session } = await sessionFor(id);
+    const job = await call<Job>('/api/crew/job', { token: session });
+    expect(job.body.members).toEqual([]);
+    const named = await call('/api/crew/accept', { token: session, body: { members: [CREW_MEMBERS[0]!.id] } });
+    expect(named.status).toBe(400);
+    expect(named.body.error).toMatch(new RegExp(`is not a member of crew ${UNKNOWN_CREW}`));
+    expect((await call('/api/crew/accept', { token: session, body: {} })).status).toBe(200);
   });
 
   it('an arrival 5 km from the address is flagged too far, with the distance', async () => {

@@ -58,7 +58,7 @@ describe('automatic dispatch at the twin centres', () => {
   let agentFz: Client; // an agent's console at fuzhou
   let leadXm: Client; // a team lead's console at xiamen
   const start = (name: 'fuzhou' | 'xiamen', dataDir?: string) =>
-    startTwinCentre(name, ports, { dataDir, flags: ['--dispatch-ms', '2000'] });
+    startTwinCentre(name, ports, { dataDir, flags: ['--dispatch-ms', '2000', '--demo-roster', 'off'] });
   const open = async (centre: CentreProcess, user: string) => {
     const c = connectClient(centre, 'region/fuzhou', await login(centre, user));
     clients.push(c);

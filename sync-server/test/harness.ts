@@ -89,6 +89,9 @@ export async function startCentreProcess(o: CentreOptions): Promise<CentreProces
   if (o.peer) args.push('--peer', o.peer);
   if (o.demo ?? true) args.push('--demo');
   if (o.demoOrders) args.push('--demo-orders', String(o.demoOrders));
+  // Automatic dispatch is on by default in a centre; tests that dispatch by hand need orders to stay put, so it is off
+  // here unless the test asks for it with its own --dispatch-ms.
+  if (!o.flags?.includes('--dispatch-ms')) args.push('--dispatch-ms', '0');
   if (o.flags) args.push(...o.flags);
   const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
     cwd: ROOT,

@@ -49,6 +49,12 @@ export const BoardRow = z.object({
   /** Steps that lost a race with another console's (shown as a marker on the row). */
   superseded: z.number().int().nonnegative(),
   comments: z.number().int().nonnegative(),
+  /** Urgings since the order entered its current state (the station's inbox lane 被催办). */
+  urges: z.number().int().nonnegative().optional(),
+  /** Sent back to the centre by a station (state accepted since): its reason goes back to the agent. */
+  sentBack: z
+    .object({ reason: short(500), by: short(128), stationId: short(128).optional(), at: z.number() })
+    .optional(),
   /** A mass outage's declaration (orders of type outage only): what the screen-pop matches callers against. */
   outage: z
     .object({

@@ -1,6 +1,6 @@
 // The renderer's Content-Security-Policy, shared by browser mode (serve.ts) and Electron (its protocol handler and
 // session headers): scripts and styles only from the app itself, no inline script, no eval, no frames, no plugins;
-// network only to the configured centres (their ws:// and http:// origins) and, in browser mode, the host itself.
+// images also from blob: URLs (crew photos fetched with the login's token); network only to the configured centres (their ws:// and http:// origins) and, in browser mode, the host itself.
 import type { Settings } from './bridge';
 
 export function contentSecurityPolicy(settings: Settings | undefined, opts: { self: boolean }): string {
@@ -20,7 +20,7 @@ export function contentSecurityPolicy(settings: Settings | undefined, opts: { se
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    "img-src 'self' data: blob:",
     "font-src 'self'",
     `connect-src ${connect.length ? connect.join(' ') : "'none'"}`,
     "base-uri 'none'",

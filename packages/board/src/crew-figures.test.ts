@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, createOrder } from '@twinline/workorder';
 import type { Actor, OrderEvent, WorkOrder } from '@twinline/workorder';
-import { crewFigures, ratings } from './crew-figures';
+import { crewFigures, memberFigures, ratings } from './crew-figures';
 import { agent, dispatcherA, draftFor } from './testkit';
 
 const crewActor: Actor = { userId: 'c1', role: 'crew', centre: 'fuzhou', stationId: dispatcherA.stationId };
@@ -14,13 +14,16 @@ const ev = (action: OrderEvent['action'], by: Actor, minute: number, extra: Part
   at: at(minute),
   ...extra,
 });
-const evidence = (flags: { code: 'too_far'; detail: string }[] = []) => ({
+const evidence = (flags: { code: 'too_far'; detail: string }[] = [], members?: string[]) => ({
   serverAt: at(0),
   offline: false,
   location: { lat: 26.08, lng: 119.3, accuracyM: 10 },
   photos: [],
   flags,
+  ...(members ? { members } : {}),
 });
+const on = (...members: string[]) => evidence([], members);
+const tooFar = [{ code: 'too_far' as const, detail: '5.2 km' }];
 
 function run(steps: OrderEvent[]): WorkOrder {
   return steps.reduce((o, e) => applyEvent(o, e), createOrder(`o${++seq}`, draftFor(), ev('create', agent, 0)));
@@ -51,6 +54,75 @@ describe('figures per crew', () => {
     expect(f.minutesToAccept).toBe(6); // 2 and 10
     expect(f.minutesToArrive).toBe(33.3); // 30, 50, 20
     expect(f.minutesToHandle).toBe(60);
+  });
+});
+
+describe('figures per crew member', () => {
+  // Crew c1: 林 (m1), 陈 (m2), 黄 (m3). Each report lists who was on the job when the crew sent it.
+  const assigned = (crewId: string, minute: number) => [
+    ev('dispatch', agent, 1, { stationId: dispatcherA.stationId }),
+    ev('take', dispatcherA, 2),
+    ev('assign', dispatcherA, minute, { crewId }),
+  ];
+  const orders = () => [
+    // 林 and 陈 accept and arrive; 陈 leaves, 林 finishes alone (handled, still the crew's: load for 林 only).
+    run([
+      ...assigned('c1', 10),
+      ev('accept', crewActor, 12, { evidence: on('m1', 'm2') }),
+      ev('arrive', crewActor, 40, { evidence: on('m1', 'm2') }),
+      ev('handle', crewActor, 100, { note: '更换熔断器', evidence: on('m1') }),
+    ]),
+    // 陈 and 黄: an arrival 5 km off, flagged (on site: load for both).
+    run([
+      ...assigned('c1', 10),
+      ev('accept', crewActor, 20, { evidence: on('m2', 'm3') }),
+      ev('arrive', crewActor, 60, { evidence: evidence(tooFar, ['m2', 'm3']) }),
+    ]),
+    // Accepted from a page that did not say who (before members were recorded): the crew's figures only.
+    run([...assigned('c1', 10), ev('accept', crewActor, 15, { evidence: evidence() })]),
+    // 林 accepts, then the order goes to crew c2: a job for 林, but no load.
+    run([
+      ...assigned('c1', 10),
+      ev('accept', crewActor, 14, { evidence: on('m1') }),
+      ev('assign', dispatcherA, 30, { crewId: 'c2' }),
+    ]),
+  ];
+
+  it('counts each report for every member it lists: arrivals, real on-site rate, flags, times and who holds what', () => {
+    const f = memberFigures(orders()).get('c1')!;
+    expect([...f.keys()].sort()).toEqual(['m1', 'm2', 'm3']);
+    expect(f.get('m1')).toEqual({
+      crewId: 'c1',
+      memberId: 'm1',
+      jobs: 2,
+      arrivals: 1,
+      verifiedArrivals: 1,
+      flagged: 0,
+      minutesToAccept: 3, // 2 and 4
+      minutesToArrive: 30,
+      minutesToHandle: 60,
+      load: 1,
+    });
+    expect(f.get('m2')).toMatchObject({ jobs: 2, arrivals: 2, verifiedArrivals: 1, flagged: 1, load: 1 });
+    expect(f.get('m2')).toMatchObject({ minutesToAccept: 6, minutesToArrive: 40, minutesToHandle: null });
+    expect(f.get('m3')).toMatchObject({ jobs: 1, arrivals: 1, verifiedArrivals: 0, flagged: 1, load: 1 });
+    expect(memberFigures(orders()).has('c2')).toBe(false); // nobody of c2 has reported
+  });
+
+  it("leaves the crew's own figures as they were, counting the reports that name nobody", () => {
+    expect(crewFigures(orders()).get('c1')).toMatchObject({
+      assigned: 4,
+      arrivals: 2,
+      verifiedArrivals: 1,
+      flagged: 1,
+      minutesToAccept: 5.3, // 2, 10, 5, 4
+      load: 3,
+    });
+  });
+
+  it('counts a member listed twice on one report once', () => {
+    const o = run([...assigned('c1', 10), ev('accept', crewActor, 13, { evidence: on('m1', 'm1') })]);
+    expect(memberFigures([o]).get('c1')!.get('m1')).toMatchObject({ jobs: 1, minutesToAccept: 3, load: 1 });
   });
 });
 

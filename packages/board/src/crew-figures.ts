@@ -1,5 +1,5 @@
-// What dispatchers and team leads see per crew: how it works, from the orders' own events (nothing kept apart, so
-// both centres and every console compute the same figures from the same board).
+// What dispatchers and team leads see per crew and per crew member: how they work, from the orders' own events
+// (nothing kept apart, so both centres and every console compute the same figures from the same board).
 import type { WorkOrder } from '@twinline/workorder';
 
 export interface CrewFigures {
@@ -19,69 +19,130 @@ export interface CrewFigures {
   load: number;
 }
 
+/**
+ * The same figures for one member of a crew, from the reports that list the member (`evidence.members`: who was on
+ * the job when the crew reported). Reports made before members were recorded count for the crew only.
+ */
+export interface MemberFigures extends Omit<CrewFigures, 'assigned'> {
+  memberId: string;
+  /** Assignments of the crew on which the member was listed on at least one report. */
+  jobs: number;
+}
+
 const mins = (a: string, b: string) => (Date.parse(b) - Date.parse(a)) / 60_000;
 const mean = (xs: number[]) => (xs.length ? Math.round((xs.reduce((s, x) => s + x, 0) / xs.length) * 10) / 10 : null);
 const BUSY = new Set(['assigned', 'on_site', 'handled']);
+const CREW_REPORTS = new Set(['accept', 'arrive', 'handle', 'reply']);
 
-/** Figures for every crew that appears in these orders. */
-export function crewFigures(orders: Iterable<WorkOrder>): Map<string, CrewFigures> {
-  const acc = new Map<string, CrewFigures & { accept: number[]; arrive: number[]; handle: number[] }>();
-  const of = (crewId: string) => {
-    let f = acc.get(crewId);
-    if (!f) {
-      f = {
-        crewId,
-        assigned: 0,
-        arrivals: 0,
-        verifiedArrivals: 0,
-        flagged: 0,
-        minutesToAccept: null,
-        minutesToArrive: null,
-        minutesToHandle: null,
-        load: 0,
-        accept: [],
-        arrive: [],
-        handle: [],
-      };
-      acc.set(crewId, f);
-    }
-    return f;
+interface Tally {
+  count: number;
+  arrivals: number;
+  verifiedArrivals: number;
+  flagged: number;
+  load: number;
+  accept: number[];
+  arrive: number[];
+  handle: number[];
+}
+const blank = (): Tally => ({
+  count: 0,
+  arrivals: 0,
+  verifiedArrivals: 0,
+  flagged: 0,
+  load: 0,
+  accept: [],
+  arrive: [],
+  handle: [],
+});
+const finish = ({ count: _, accept, arrive, handle, ...t }: Tally) => ({
+  ...t,
+  minutesToAccept: mean(accept),
+  minutesToArrive: mean(arrive),
+  minutesToHandle: mean(handle),
+});
+
+/**
+ * One walk over the orders' events: a tally per crew, and (with `perMember`) per crew and member. Each assignment
+ * counts once for its crew (`count`: assigned) and once for each member listed on one of its reports (`count`: jobs).
+ */
+function tally(orders: Iterable<WorkOrder>, perMember: boolean) {
+  const crews = new Map<string, Tally>();
+  const members = new Map<string, Map<string, Tally>>();
+  const ofCrew = (crewId: string) => {
+    let t = crews.get(crewId);
+    if (!t) crews.set(crewId, (t = blank()));
+    return t;
+  };
+  const ofMember = (crewId: string, memberId: string) => {
+    let byId = members.get(crewId);
+    if (!byId) members.set(crewId, (byId = new Map()));
+    let t = byId.get(memberId);
+    if (!t) byId.set(memberId, (t = blank()));
+    return t;
   };
   for (const o of orders) {
     let crew: string | undefined;
     let assignedAt: string | undefined;
     let arrivedAt: string | undefined;
+    /** Members listed on a report of the current assignment, and on its latest crew report. */
+    let onJob = new Set<string>();
+    let latest: readonly string[] = [];
     for (const e of o.history) {
       if (e.action === 'assign' && e.crewId) {
         crew = e.crewId;
         assignedAt = e.at;
         arrivedAt = undefined;
-        of(crew).assigned++;
+        onJob = new Set();
+        latest = [];
+        ofCrew(crew).count++;
         continue;
       }
       if (!crew) continue;
-      const f = of(crew);
-      if (e.evidence && e.evidence.flags.length > 0) f.flagged++;
-      if (e.action === 'accept' && assignedAt) f.accept.push(mins(assignedAt, e.at));
-      if (e.action === 'arrive') {
-        f.arrivals++;
-        if (e.by.role === 'crew' && e.evidence?.location && e.evidence.flags.length === 0) f.verifiedArrivals++;
-        if (assignedAt) f.arrive.push(mins(assignedAt, e.at));
-        arrivedAt = e.at;
+      const listed = perMember ? [...new Set(e.evidence?.members ?? [])] : [];
+      if (e.by.role === 'crew' && CREW_REPORTS.has(e.action)) latest = listed;
+      for (const t of [ofCrew(crew), ...listed.map((m) => ofMember(crew!, m))]) {
+        if (e.evidence && e.evidence.flags.length > 0) t.flagged++;
+        if (e.action === 'accept' && assignedAt) t.accept.push(mins(assignedAt, e.at));
+        if (e.action === 'arrive') {
+          t.arrivals++;
+          if (e.by.role === 'crew' && e.evidence?.location && e.evidence.flags.length === 0) t.verifiedArrivals++;
+          if (assignedAt) t.arrive.push(mins(assignedAt, e.at));
+        }
+        if (e.action === 'handle' && arrivedAt) t.handle.push(mins(arrivedAt, e.at));
       }
-      if (e.action === 'handle' && arrivedAt) f.handle.push(mins(arrivedAt, e.at));
+      for (const m of listed) {
+        if (!onJob.has(m)) ofMember(crew, m).count++;
+        onJob.add(m);
+      }
+      if (e.action === 'arrive') arrivedAt = e.at;
     }
-    if (o.crewId && BUSY.has(o.state)) of(o.crewId).load++;
+    if (o.crewId && BUSY.has(o.state)) {
+      ofCrew(o.crewId).load++;
+      if (crew === o.crewId) for (const m of latest) ofMember(crew, m).load++;
+    }
   }
+  return { crews, members };
+}
+
+/** Figures for every crew that appears in these orders. */
+export function crewFigures(orders: Iterable<WorkOrder>): Map<string, CrewFigures> {
   const out = new Map<string, CrewFigures>();
-  for (const { accept, arrive, handle, ...f } of acc.values()) {
-    out.set(f.crewId, {
-      ...f,
-      minutesToAccept: mean(accept),
-      minutesToArrive: mean(arrive),
-      minutesToHandle: mean(handle),
-    });
-  }
+  for (const [crewId, t] of tally(orders, false).crews) out.set(crewId, { crewId, assigned: t.count, ...finish(t) });
+  return out;
+}
+
+/**
+ * Figures per person: crew id → member id → the member's figures, for every member listed on a crew report in these
+ * orders. An event counts once for each member it lists; the load is the open orders whose latest crew report lists
+ * the member.
+ */
+export function memberFigures(orders: Iterable<WorkOrder>): Map<string, Map<string, MemberFigures>> {
+  const out = new Map<string, Map<string, MemberFigures>>();
+  for (const [crewId, byId] of tally(orders, true).members)
+    out.set(
+      crewId,
+      new Map([...byId].map(([memberId, t]) => [memberId, { crewId, memberId, jobs: t.count, ...finish(t) }])),
+    );
   return out;
 }
 

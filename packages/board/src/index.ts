@@ -34,9 +34,10 @@ export {
   readStations,
   observeRoster,
   crewLoads,
+  crewChoices,
   pickCrew,
   rosterRefusal,
 } from './roster';
-export type { Crew, StationSettings } from './roster';
-export { crewFigures, ratings } from './crew-figures';
-export type { CrewFigures, Rating } from './crew-figures';
+export type { Crew, CrewChoice, StationSettings } from './roster';
+export { crewFigures, memberFigures, ratings } from './crew-figures';
+export type { CrewFigures, MemberFigures, Rating } from './crew-figures';

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '@twinline/workorder';
-import { crewLoads, pickCrew, putCrew, readCrews, readStations, setAutoAssign } from './roster';
+import { crewChoices, crewLoads, pickCrew, putCrew, readCrews, readStations, setAutoAssign } from './roster';
 import type { Crew } from './roster';
 import { agent, dispatcherA, dispatcherB, lead } from './testkit';
 
@@ -58,5 +58,23 @@ describe("a station's roster", () => {
     expect(pickCrew(crews, { ...place, type: 'complaint' }, loads)?.id).toBe('service');
     expect(pickCrew(crews, { ...place, type: 'repair', county: 'minhou', address: '闽侯县' }, loads)).toBeNull();
     expect(pickCrew(crews, { ...place, type: 'repair', stationId: 'st-other' }, loads)).toBeNull();
+
+    // The dispatcher's choice for a repair: the fitting crews first by load (the suggestion on top), then those that
+    // miss on area, on type, on duty, with what each misses.
+    const choices = crewChoices(crews, { ...place, type: 'repair' }, loads);
+    expect(choices.map((c) => [c.crew.id, c.load, c.suggested])).toEqual([
+      ['b', 1, true],
+      ['street', 1, false],
+      ['a', 2, false],
+      ['elsewhere', 0, false],
+      ['service', 0, false],
+      ['nobody-on', 0, false],
+      ['off', 0, false],
+    ]);
+    expect(choices.find((c) => c.crew.id === 'elsewhere')).toMatchObject({ covers: false, takesType: true });
+    expect(choices.find((c) => c.crew.id === 'off')).toMatchObject({ available: false, covers: true });
+    expect(
+      crewChoices(crews, { ...place, type: 'repair', county: 'minhou', address: '闽侯县' }, loads)[0],
+    ).toMatchObject({ suggested: false, covers: false });
   });
 });

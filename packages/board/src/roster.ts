@@ -143,24 +143,54 @@ export function crewLoads(orders: Iterable<Pick<WorkOrder, 'state' | 'crewId'>>)
   return out;
 }
 
+/** What the dispatcher sees of a crew when choosing one for an order. */
+export interface CrewChoice {
+  crew: Crew;
+  /** Open orders it holds now. */
+  load: number;
+  /** On duty with at least one member on duty. */
+  available: boolean;
+  /** Its kind takes the order's type. */
+  takesType: boolean;
+  /** Its area covers the order's address (its county, or a street named in it). */
+  covers: boolean;
+  /** The crew automatic assignment would pick. */
+  suggested: boolean;
+}
+
+type OrderPlace = { stationId: string; type: OrderType; city: string; county: string; address: string };
+
+/**
+ * The station's crews for one order, best first: those that fit (available, take the type, cover the address) by
+ * load then id, then the rest by the same measures. The first one that fits is the one automatic assignment picks.
+ */
+export function crewChoices(
+  crews: readonly Crew[],
+  order: OrderPlace,
+  loads: ReadonlyMap<string, number>,
+): CrewChoice[] {
+  const out = crews
+    .filter((c) => c.stationId === order.stationId)
+    .map((crew) => ({
+      crew,
+      load: loads.get(crew.id) ?? 0,
+      available: crew.onDuty && crew.members.some((m) => m.onDuty),
+      takesType: CREW_TYPES[crew.kind].includes(order.type),
+      covers: areaCovers(order.city, crew.area, order),
+      suggested: false,
+    }));
+  const misfit = (c: CrewChoice) => (c.available ? 0 : 4) + (c.takesType ? 0 : 2) + (c.covers ? 0 : 1);
+  out.sort((a, b) => misfit(a) - misfit(b) || a.load - b.load || a.crew.id.localeCompare(b.crew.id));
+  if (out[0] && misfit(out[0]) === 0) out[0].suggested = true;
+  return out;
+}
+
 /**
  * The crew an order goes to when its station assigns automatically: of the station's crews on duty with at least one
  * member on duty, those whose kind takes the order's type and whose area covers the address (its county, or a
  * street named in it); the least loaded, then the first by id. Null when none fits (the dispatcher decides).
  */
-export function pickCrew(
-  crews: readonly Crew[],
-  order: { stationId: string; type: OrderType; city: string; county: string; address: string },
-  loads: ReadonlyMap<string, number>,
-): Crew | null {
-  const fits = crews.filter(
-    (c) =>
-      c.stationId === order.stationId &&
-      c.onDuty &&
-      c.members.some((m) => m.onDuty) &&
-      CREW_TYPES[c.kind].includes(order.type) &&
-      areaCovers(order.city, c.area, order),
-  );
-  fits.sort((a, b) => (loads.get(a.id) ?? 0) - (loads.get(b.id) ?? 0) || a.id.localeCompare(b.id));
-  return fits[0] ?? null;
+export function pickCrew(crews: readonly Crew[], order: OrderPlace, loads: ReadonlyMap<string, number>): Crew | null {
+  const first = crewChoices(crews, order, loads)[0];
+  return first?.suggested ? first.crew : null;
 }

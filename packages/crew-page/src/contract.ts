@@ -5,10 +5,11 @@
 //   POST /api/crew/session  {link}                           consumes the single-use link, answers a session
 //   GET  /api/crew/job                                        Bearer session: what the crew needs to know
 //   POST /api/crew/photos   raw image body (jpeg/png/webp)   Bearer session, at most PHOTO_MAX_BYTES
-//   POST /api/crew/accept   {deviceAt?, offline?, location?}
-//   POST /api/crew/arrive   {deviceAt, offline, location?, photoIds (at least one)}
-//   POST /api/crew/handle   {note, photoIds, deviceAt?, offline?, location?}
-//   POST /api/crew/reply    {note, deviceAt?, offline?, location?}
+//   POST /api/crew/accept   {deviceAt?, offline?, location?, members?}
+//   POST /api/crew/arrive   {deviceAt, offline, location?, photoIds (at least one), members?}
+//   POST /api/crew/handle   {note, photoIds, deviceAt?, offline?, location?, members?}
+//   POST /api/crew/reply    {note, deviceAt?, offline?, location?, members?}
+//   (members: the roster ids of the crew's members on the job when it reports, checked against the crew's roster)
 //   GET  /api/crew/photos/<id>                               Bearer login token: a stored photo, for the staff
 import { z } from 'zod';
 import type { Evidence, OrderState, OrderType, Priority } from '@twinline/workorder';
@@ -38,6 +39,8 @@ export const LocationSchema = z.strictObject({
 export type CrewLocation = z.infer<typeof LocationSchema>;
 
 const isoTime = z.iso.datetime({ offset: true, error: 'an ISO time with its offset, e.g. 2026-11-23T09:30:00+08:00' });
+/** A crew has at most this many members (the roster's limit). */
+const MEMBERS_MAX = 30;
 const photoIds = z.array(id).max(PHOTOS_PER_STEP, `at most ${PHOTOS_PER_STEP} photos`);
 const note = z.string().trim().min(1, 'write what was done').max(2000);
 
@@ -48,6 +51,12 @@ const StepFields = {
   /** Recorded without signal and sent later. */
   offline: z.boolean().default(false),
   location: LocationSchema.optional(),
+  /** Who of the crew (roster member ids) is on the job as it reports. Absent from pages that do not say. */
+  members: z
+    .array(id)
+    .min(1, 'name at least one member on the job, or leave members out')
+    .max(MEMBERS_MAX, `at most ${MEMBERS_MAX} members`)
+    .optional(),
 };
 
 export const AcceptBodySchema = z.strictObject({ ...StepFields });
@@ -110,10 +119,19 @@ export interface JobStepRecord {
   evidence?: Evidence;
 }
 
+/** A member of the crew as its roster at the station has it. */
+export interface JobMember {
+  id: string;
+  name: string;
+  onDuty: boolean;
+}
+
 export interface Job {
   orderId: string;
   crewId: string;
   crewName?: string;
+  /** The crew's members from the station's roster (empty when the roster does not know the crew). */
+  members: JobMember[];
   stationId: string;
   type: OrderType;
   priority: Priority;

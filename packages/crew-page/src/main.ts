@@ -1,9 +1,10 @@
 // The crew's page: opens the single-use link from the URL fragment, shows the job, and walks the crew through
-// accept → arrive (location and a photo taken on site) → result (note and photos) → reply. Without signal a step is
-// kept on the phone (IndexedDB, with its photos) and sent when the network is back, marked as made offline.
+// accept → arrive (location and a photo taken on site) → result (note and photos) → reply. The crew ticks who of its
+// members is on the job (on-duty members to start with); every step carries them. Without signal a step is kept on
+// the phone (IndexedDB, with its photos and members) and sent when the network is back, marked as made offline.
 // What the centre made of each step (its flags) is shown as the centre said it.
 import { ApiError, NetworkError, api } from './api';
-import type { CrewLocation, CrewStep, Job, JobStepRecord, StepBody, StepResponse } from './contract';
+import type { CrewLocation, CrewStep, Job, JobMember, JobStepRecord, StepBody, StepResponse } from './contract';
 import { PHOTOS_PER_STEP } from './limits';
 import { outbox } from './outbox';
 import type { OutboxEntry } from './outbox';
@@ -18,6 +19,7 @@ interface Session {
 
 const SESSION_KEY = 'twinline.crew.session';
 const JOB_KEY = 'twinline.crew.job';
+const MEMBERS_KEY = 'twinline.crew.members';
 
 const STEP_AFTER: Record<CrewStep, CrewStep | null> = {
   accept: 'arrive',
@@ -71,6 +73,8 @@ let busy: string | null = null;
 let photos: { blob: Blob; url: string }[] = [];
 let note = '';
 let flushing = false;
+/** Who the crew ticked as on the job, for which order (null: not ticked yet, the default applies). */
+let chosen: { orderId: string; ids: string[] } | null = null;
 
 // ---- DOM helpers ----------------------------------------------------------------------------------------------------
 
@@ -128,6 +132,45 @@ function restore<T>(key: string): T | null {
   }
 }
 
+// ---- who is on the job ----------------------------------------------------------------------------------------------
+
+/** The crew's members from the roster (a job kept by an older page has none). */
+const membersOf = (j: Job): JobMember[] => j.members ?? [];
+
+/** To start with: those on the crew's latest report, or else the members on duty. */
+function defaultMembers(j: Job): string[] {
+  for (let i = j.steps.length - 1; i >= 0; i--) {
+    const last = j.steps[i]!.evidence?.members;
+    if (last && last.length > 0) return last;
+  }
+  return membersOf(j)
+    .filter((m) => m.onDuty)
+    .map((m) => m.id);
+}
+
+/** The members on the job now, in the roster's order (ids the roster no longer has are left out). */
+function onJob(j: Job): string[] {
+  const ids = new Set(chosen?.orderId === j.orderId ? chosen.ids : defaultMembers(j));
+  return membersOf(j)
+    .map((m) => m.id)
+    .filter((id) => ids.has(id));
+}
+
+function choose(j: Job, id: string, on: boolean): void {
+  const ids = new Set(onJob(j));
+  if (on) ids.add(id);
+  else ids.delete(id);
+  chosen = { orderId: j.orderId, ids: [...ids] };
+  sessionStorage.setItem(MEMBERS_KEY, JSON.stringify(chosen));
+  if (message?.kind === 'error' && ids.size > 0) message = null;
+  render();
+}
+
+/** "林志强、陈建华": the members' names (an id the roster does not have is shown as it is). */
+function names(j: Job, ids: readonly string[]): string {
+  return ids.map((id) => membersOf(j).find((m) => m.id === id)?.name ?? id).join('、');
+}
+
 async function refreshJob(): Promise<void> {
   if (!session) return;
   try {
@@ -147,6 +190,7 @@ async function boot(): Promise<void> {
   if (link) history.replaceState(null, '', location.pathname + location.search); // the token leaves the address bar
   const stored = restore<Session>(SESSION_KEY);
   job = restore<Job>(JOB_KEY);
+  chosen = restore<{ orderId: string; ids: string[] }>(MEMBERS_KEY);
   if (stored && (!link || link === stored.link) && Date.parse(stored.expiresAt) > Date.now()) {
     session = stored;
   } else if (link) {
@@ -227,6 +271,7 @@ async function send(entry: OutboxEntry): Promise<StepResponse> {
     ...(entry.location ? { location: entry.location } : {}),
     ...(entry.step === 'arrive' || entry.step === 'handle' ? { photoIds: entry.photoIds } : {}),
     ...(entry.note !== undefined ? { note: entry.note } : {}),
+    ...(entry.members && entry.members.length > 0 ? { members: entry.members } : {}),
   } as StepBody;
   return api.step(entry.session, entry.step, body);
 }
@@ -243,7 +288,15 @@ function remember(result: StepResponse, entry: OutboxEntry): void {
 }
 
 async function submit(step: CrewStep): Promise<void> {
-  if (!session || busy) return;
+  if (!session || !job || busy) return;
+  const members = onJob(job);
+  if (membersOf(job).length > 0 && members.length === 0) {
+    message = {
+      kind: 'error',
+      text: '请至少勾选一名本次出工人员 / tick at least one member who is on this job',
+    };
+    return render();
+  }
   if (step === 'arrive' && photos.length === 0) {
     message = { kind: 'error', text: '到达现场需要一张现场照片 / arrival needs a photo taken on site' };
     return render();
@@ -263,6 +316,7 @@ async function submit(step: CrewStep): Promise<void> {
     deviceAt: new Date().toISOString(),
     ...(location ? { location } : {}),
     ...(step === 'handle' || step === 'reply' ? { note: note.trim() } : {}),
+    ...(members.length > 0 ? { members } : {}),
     photos: photos.map((p) => p.blob),
     photoIds: [],
     offline: !navigator.onLine,
@@ -446,6 +500,13 @@ function stepsDone(j: Job): HTMLElement | null {
           ` ${time(s.at)}`,
           s.evidence?.offline ? ' · 离线记录 / made offline' : '',
           s.evidence?.distanceM !== undefined ? ` · ${distance(s.evidence.distanceM)}` : '',
+          s.evidence?.members?.length
+            ? h(
+                'div',
+                { class: 'who', 'data-testid': 'step-members' },
+                `人员 / on the job: ${names(j, s.evidence.members)}`,
+              )
+            : null,
           s.note ? h('div', { class: 'note' }, s.note) : null,
           flagList(s),
         ),
@@ -456,9 +517,48 @@ function stepsDone(j: Job): HTMLElement | null {
           { class: 'pending', 'data-testid': 'pending' },
           h('b', {}, bi(STEP_WORDS[e.step])),
           ` ${time(e.deviceAt)} · 已离线记录，待上传 / recorded offline, waiting to send`,
+          e.members?.length ? h('div', { class: 'who' }, `人员 / on the job: ${names(j, e.members)}`) : null,
         ),
       ),
     ),
+  );
+}
+
+/** The checklist of who is on the job: ticked before accepting, sent with every report, changed when people do. */
+function membersCard(j: Job): HTMLElement | null {
+  const all = membersOf(j);
+  if (all.length === 0 || nextStep() === null) return null;
+  const ticked = new Set(onJob(j));
+  return h(
+    'section',
+    { class: 'card members', 'data-testid': 'members' },
+    h('h2', {}, bi(['本次出工人员', 'On this job'])),
+    h(
+      'p',
+      { class: 'hint' },
+      '勾选本次出工的人员（至少一人），每次上报都会带上 / tick who is on this job (at least one): it goes with every report',
+    ),
+    ...all.map((m) => {
+      const box = h('input', {
+        type: 'checkbox',
+        'data-testid': `member-${m.id}`,
+        change: (e) => choose(j, m.id, (e.target as HTMLInputElement).checked),
+      });
+      box.checked = ticked.has(m.id);
+      return h(
+        'label',
+        { class: 'member' },
+        box,
+        h('span', {}, m.name),
+        !m.onDuty && h('small', { class: 'off-duty' }, '不在岗 / off duty'),
+      );
+    }),
+    ticked.size === 0 &&
+      h(
+        'p',
+        { class: 'message error', 'data-testid': 'members-none', role: 'alert' },
+        '请至少勾选一名出工人员才能上报 / tick at least one member before reporting',
+      ),
   );
 }
 
@@ -593,6 +693,7 @@ function render(): void {
     !job && message ? messageLine(message) : null,
     job ? jobCard(job) : null,
     job ? stepsDone(job) : null,
+    job && session ? membersCard(job) : null,
     job && message ? messageLine(message) : null,
     job && session ? actionPanel() : null,
     !job && pending.length > 0

@@ -1,5 +1,5 @@
-// Steps the crew made without signal, kept in IndexedDB (with their photos) until they reach the centre. Each one
-// carries the session it belongs to, so it can still be sent after the page was closed and opened again.
+// Steps the crew made without signal, kept in IndexedDB (with their photos and members) until they reach the centre.
+// Each one carries the session it belongs to, so it can still be sent after the page was closed and opened again.
 import type { CrewLocation, CrewStep } from './contract';
 
 export interface OutboxEntry {
@@ -11,6 +11,8 @@ export interface OutboxEntry {
   deviceAt: string;
   location?: CrewLocation;
   note?: string;
+  /** Who of the crew was on the job when the record was made (roster ids). */
+  members?: string[];
   /** Photos not yet uploaded… */
   photos: Blob[];
   /** …and the centre's ids of those already uploaded. */

@@ -137,6 +137,9 @@ export function stationBound(rule: Rule, order: { draft: Pick<OrderDraft, 'type'
   return typeof rule.ownStationOnly === 'function' ? rule.ownStationOnly(order) : rule.ownStationOnly === true;
 }
 
+/** The user id the centres write their own steps under (automatic dispatch, the escalation ladder, demo seeding). */
+export const SYSTEM_USER = 'system';
+
 /** Roles that may create orders of any type but `outage`: the centre's staff taking calls. */
 export const CREATE_ROLES: readonly Role[] = CENTRE_STAFF;
 /** Who may declare a mass outage: a station's dispatcher (for its city), a team lead, an admin. */

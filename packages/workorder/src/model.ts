@@ -150,7 +150,7 @@ export const EVIDENCE_FLAGS = [
 ] as const;
 export type EvidenceFlag = (typeof EVIDENCE_FLAGS)[number];
 
-/** What the centre recorded when a crew reported from its mobile page (arrive, handle, reply). */
+/** What the centre recorded when a crew reported from its mobile page (accept, arrive, handle, reply). */
 export const EvidenceSchema = z.object({
   /** The centre's own clock when the record reached it. */
   serverAt: isoTime,
@@ -176,6 +176,8 @@ export const EvidenceSchema = z.object({
     )
     .max(10),
   flags: z.array(z.object({ code: z.enum(EVIDENCE_FLAGS), detail: text(200) })).max(20),
+  /** The roster ids of the crew's members who were on the job when it reported (absent on older records). */
+  members: z.array(id).max(30).optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 

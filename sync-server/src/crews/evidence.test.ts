@@ -37,6 +37,11 @@ describe('crew evidence', () => {
     });
   });
 
+  it('keeps who of the crew was on the job, and nothing when the page did not say', () => {
+    expect(evidenceFor({ ...base, members: ['c1-m1', 'c1-m3'] }).members).toEqual(['c1-m1', 'c1-m3']);
+    expect(evidenceFor(base)).not.toHaveProperty('members');
+  });
+
   it('flags each thing that does not add up, at its threshold', () => {
     expect(codes({ location: { lat: 26.08 + 1001 / 111_195, lng: 119.3, accuracyM: 5 } })).toEqual(['too_far']);
     expect(codes({ location: { lat: 26.08 + 990 / 111_195, lng: 119.3, accuracyM: 5 } })).toEqual([]);

@@ -39,6 +39,8 @@ export interface EvidenceInput {
   /** When the current assignment was made (the dispatcher's `assign` event). */
   assignedAt: Date;
   photos: PhotoFacts[];
+  /** The crew's members on the job (roster ids, already checked against the roster), when the page said. */
+  members?: readonly string[];
 }
 
 const CLOCK = new Intl.DateTimeFormat('zh-CN', {
@@ -57,7 +59,7 @@ const both = (zh: string, en: string) => `${zh} / ${en}`.slice(0, 200);
 
 /** The evidence of one crew step: the centre's facts and every flag, each with a bilingual detail. */
 export function evidenceFor(input: EvidenceInput): Evidence {
-  const { serverAt, deviceAt, offline, location, place, photos } = input;
+  const { serverAt, deviceAt, offline, location, place, photos, members } = input;
   const flags: { code: EvidenceFlag; detail: string }[] = [];
   const flag = (code: EvidenceFlag, zh: string, en: string) => flags.push({ code, detail: both(zh, en) });
 
@@ -134,5 +136,6 @@ export function evidenceFor(input: EvidenceInput): Evidence {
       ...(p.lat !== undefined && p.lng !== undefined ? { lat: p.lat, lng: p.lng } : {}),
     })),
     flags: flags.slice(0, 20),
+    ...(members && members.length > 0 ? { members: [...members] } : {}),
   });
 }

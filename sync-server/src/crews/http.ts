@@ -1,13 +1,13 @@
 // The field crews' side of the centre (the routes are listed in @twinline/crew-page/contract): single-use links a
 // dispatcher sends to a crew, the crew sessions they are exchanged for, the job as the crew sees it, photo uploads,
 // and the crew's steps (accept, arrive, handle, reply), which the centre writes to the board itself, with the crew as
-// the actor and the evidence it computed. A refused step leaves nothing behind: its photos stay unattached (swept
-// after a day) and no event is written.
+// the actor and the evidence it computed (with the crew's members on the job, checked against the station's roster).
+// A refused step leaves nothing behind: its photos stay unattached (swept after a day) and no event is written.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import { act, canRead, parseDocName, readOrder, snapshot } from '@twinline/board';
-import type { Principal } from '@twinline/board';
+import { act, canRead, parseDocName, readCrews, readOrder, snapshot } from '@twinline/board';
+import type { Crew, Principal } from '@twinline/board';
 import { CREWS } from '@twinline/demo-data/people';
 import { WorkOrderError, slaStatus } from '@twinline/workorder';
 import type { Actor, OrderEvent, WorkOrder } from '@twinline/workorder';
@@ -93,6 +93,29 @@ function voidLink(order: WorkOrder, link: CrewLink): string | null {
       `order ${order.id} was assigned again: this link no longer works, ask the dispatcher for the new one`,
     );
   return null;
+}
+
+/** The link's crew as the station's roster has it (undefined when the roster does not know it). */
+function rosterCrew(doc: Parameters<typeof readCrews>[0], link: CrewLink): Crew | undefined {
+  return readCrews(doc).find((c) => c.id === link.crewId && c.stationId === link.stationId);
+}
+
+/** Checks the members a step names against the crew's roster: 400 for one named twice or not of the crew. */
+function checkMembers(ids: readonly string[], crew: Crew | undefined, crewId: string): void {
+  const known = new Set(crew?.members.map((m) => m.id));
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) throw new HttpError(400, `members.${i}: ${both(`${id} 重复`, `${id} is named twice`)}`);
+    seen.add(id);
+    if (!known.has(id))
+      throw new HttpError(
+        400,
+        `members.${i}: ${both(
+          `${id} 不是班组 ${crew?.name ?? crewId} 的成员`,
+          `${id} is not a member of crew ${crewId} in the station's roster`,
+        )}`,
+      );
+  });
 }
 
 /** The address a link points at: this centre as the request reached it. */
@@ -274,7 +297,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
       if (!order) throw new HttpError(404, `order ${link.orderId} is no longer on the board`);
       const problem = voidLink(order, link);
       if (problem) throw new HttpError(409, problem);
-      return jobView(order, link, await placeOf(order.draft, deps.directory), now());
+      return jobView(order, link, await placeOf(order.draft, deps.directory), now(), rosterCrew(room.doc, link));
     });
     sendJson(res, 200, answer);
   }
@@ -367,12 +390,14 @@ export function crewRoutes(deps: CrewRoutesDeps) {
     const body = (await readJson(req, STEP_SCHEMAS[action])) as z.infer<typeof HandleBodySchema> & {
       photoIds?: string[];
     };
+    const members = body.members ?? [];
     const serverAt = new Date(now());
     const answer = await withOrder(link.doc, async (room) => {
       const order = readOrder(room.doc, link.orderId)?.order;
       if (!order) throw new HttpError(404, `order ${link.orderId} is no longer on the board`);
       const problem = voidLink(order, link);
       if (problem) throw new HttpError(409, problem);
+      if (members.length > 0) checkMembers(members, rosterCrew(room.doc, link), link.crewId);
       const ids = body.photoIds ?? [];
       const photos = await stepPhotos(ids, link, ids.length > 0 ? photosOnBoard(room.doc) : new Map());
       const evidence = evidenceFor({
@@ -384,6 +409,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
         place: await placeOf(order.draft, deps.directory),
         assignedAt: new Date(assignment(order)!.at),
         photos,
+        ...(members.length > 0 ? { members } : {}),
       });
       const actor: Actor = { userId: link.crewId, role: 'crew', centre: deps.centre, stationId: link.stationId };
       try {
@@ -398,6 +424,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
           const current = readOrder(doc, link.orderId)?.order;
           const gone = current ? voidLink(current, link) : `order ${link.orderId} is no longer on the board`;
           if (gone) throw new HttpError(409, gone);
+          if (members.length > 0) checkMembers(members, rosterCrew(doc, link), link.crewId); // the roster as written
           event = act(
             doc,
             link.orderId,
@@ -414,7 +441,13 @@ export function crewRoutes(deps: CrewRoutesDeps) {
       }
       const after = readOrder(room.doc, link.orderId)?.order;
       log.info(
-        { order: link.orderId, crew: link.crewId, action, flags: evidence.flags.map((f) => f.code) },
+        {
+          order: link.orderId,
+          crew: link.crewId,
+          action,
+          flags: evidence.flags.map((f) => f.code),
+          ...(members.length > 0 ? { members } : {}),
+        },
         'crew step recorded',
       );
       const out: StepResponse = {
@@ -517,8 +550,14 @@ const NOTE_ACTIONS = new Set(['assign', 'urge', 'escalate', 'pause', 'resume']);
 /** The milestones the crew's own steps meet (the callback is the centre's). */
 const CREW_CLOCKS = new Set(['on_site', 'handle', 'reply']);
 
-/** The job as the crew sees it. */
-export function jobView(order: WorkOrder, link: CrewLink, place: Job['place'] | undefined, at: number): Job {
+/** The job as the crew sees it, with its crew's members from the station's roster (`crew`, when it knows them). */
+export function jobView(
+  order: WorkOrder,
+  link: CrewLink,
+  place: Job['place'] | undefined,
+  at: number,
+  crew?: Crew,
+): Job {
   const assign = assignment(order)!;
   const since = order.history.indexOf(assign);
   const current = order.history.slice(since);
@@ -550,11 +589,12 @@ export function jobView(order: WorkOrder, link: CrewLink, place: Job['place'] | 
           ? 'reply'
           : null;
   const d = order.draft;
-  const crew = CREWS.find((c) => c.id === link.crewId);
+  const crewName = crew?.name ?? CREWS.find((c) => c.id === link.crewId)?.zh;
   return {
     orderId: order.id,
     crewId: link.crewId,
-    ...(crew ? { crewName: crew.zh } : {}),
+    ...(crewName ? { crewName } : {}),
+    members: (crew?.members ?? []).map(({ id, name, onDuty }) => ({ id, name, onDuty })),
     stationId: link.stationId,
     type: d.type,
     priority: d.priority,

@@ -6,6 +6,13 @@ import { WebSocket } from 'ws';
 import { createOrder, orderIds, regionDoc } from '@twinline/board';
 import type { BoardState } from '@twinline/board-client';
 import { connectClient, eventually, login, startTwins } from '../../../../sync-server/test/harness';
+import {
+  CREW,
+  CREW_MEMBERS,
+  CREW_STATION,
+  assignedOrder,
+  rosterCrew,
+} from '../../../../sync-server/test/fixtures/crew-orders';
 import type { PortLike } from '../../common/port-rpc';
 import type { BoardRow } from '../features/board/types';
 import { draft } from '../features/board/testkit';
@@ -150,6 +157,43 @@ describe('the board worker', () => {
     await other.synced();
     await eventually(() => orderIds(other.doc).includes(id), 'order at xiamen', 20_000);
     other.destroy();
+  });
+
+  it("answers a station's roster with each crew's figures and each member's, from who the crew said was on the job", async () => {
+    const [lin, chen] = CREW_MEMBERS.map((m) => m.id) as [string, string];
+    const lead = connectClient(twins.fuzhou, regionDoc('fuzhou'), await login(twins.fuzhou, 'lead.fz'), new Y.Doc());
+    await lead.synced();
+    rosterCrew(lead.doc);
+    const id = assignedOrder(lead.doc, { address: '福州市鼓楼区班组路 6 号' });
+    // The crew accepts on its phone (the crew page's API), 林 and 陈 on the job.
+    const post = (path: string, body: unknown, token?: string) =>
+      fetch(`${twins.fuzhou.http}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: JSON.stringify(body),
+      });
+    const dispatcher = await login(twins.fuzhou, 'disp.fuzhou-gulou');
+    let url = '';
+    await eventually(async () => {
+      const res = await post('/api/crew/links', { doc: regionDoc('fuzhou'), orderId: id }, dispatcher);
+      if (res.ok) url = ((await res.json()) as { url: string }).url;
+      return res.ok;
+    }, 'a crew link');
+    const { session } = (await (await post('/api/crew/session', { link: url.split('#')[1] })).json()) as {
+      session: string;
+    };
+    expect((await post('/api/crew/accept', { members: [lin, chen] }, session)).status).toBe(200);
+
+    const roster = () => board.call('roster', { doc: regionDoc('fuzhou'), stationId: CREW_STATION });
+    await eventually(async () => (await roster()).members[CREW]?.[lin] !== undefined, 'member figures', 20_000);
+    const view = await roster();
+    expect(view.crews.find((c) => c.id === CREW)?.members.map((m) => m.name)).toEqual(CREW_MEMBERS.map((m) => m.name));
+    expect(view.figures[CREW]).toMatchObject({ assigned: 1, load: 1 });
+    // 黄 (off duty) was not on the job: no figures of hers.
+    expect(Object.keys(view.members[CREW]!).sort()).toEqual([lin, chen]);
+    expect(view.members[CREW]![lin]).toMatchObject({ crewId: CREW, memberId: lin, jobs: 1, load: 1, arrivals: 0 });
+    expect(view.members[CREW]![lin]!.minutesToAccept).not.toBeNull();
+    lead.destroy();
   });
 
   it('writes what it holds to the cache before it stops', async () => {

@@ -3,7 +3,16 @@
 // renders. Both ends are this app's own code, built together, so these are types, not schemas; what either end gets
 // from outside (the host, the centres) is validated where it enters.
 import type { BoardState, Centre, ConnectionEvent } from '@twinline/board-client';
-import type { ActInput, Crew, CrewFigures, DraftPatch, Rating, StationSettings } from '@twinline/board';
+import type {
+  ActInput,
+  Crew,
+  CrewChoice,
+  CrewFigures,
+  DraftPatch,
+  MemberFigures,
+  Rating,
+  StationSettings,
+} from '@twinline/board';
 import type { OrderDraft } from '@twinline/workorder';
 import type { WorkOrderErrorCode } from '@twinline/workorder';
 import type { PresenceByOrder } from '../features/presence/collect';
@@ -37,8 +46,10 @@ export type WorkerMethods = {
   presence(p: { doc: string | null; orderId: string | null; editing: string | null }): void;
   /** The whole order (timeline, comments) for the panel; waits until the documents are loaded. */
   order(p: { doc: string; id: string }): Promise<OrderEntry | null>;
-  /** A city's crews (of one station, or all), the stations' settings and each crew's figures. */
+  /** A city's crews (of one station, or all), the stations' settings and each crew's and member's figures. */
   roster(p: { doc: string; stationId?: string }): Promise<RosterView>;
+  /** The crews of the order's station for its assignment, best first (the one automatic assignment would pick on top). */
+  crewChoices(p: { doc: string; id: string }): Promise<CrewChoice[]>;
   putCrew(p: { doc: string; crew: Omit<Crew, 'updatedAt' | 'updatedBy'> }): StepError | null;
   setAutoAssign(p: { doc: string; stationId: string; on: boolean }): StepError | null;
   /** The two-way evaluation per agent and per station over the documents of this session. */
@@ -49,6 +60,8 @@ export interface RosterView {
   crews: Crew[];
   stations: StationSettings[];
   figures: Record<string, CrewFigures>;
+  /** Per person: crew id → member id → the member's figures (members listed on the crew's reports). */
+  members: Record<string, Record<string, MemberFigures>>;
 }
 
 /** Bridge operations the worker may ask the window to relay to the host (the cache, nothing else). */

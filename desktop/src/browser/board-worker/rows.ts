@@ -1,6 +1,6 @@
 // Board rows from folded orders (common/board-row.ts): what the window's list needs, with the SLA deadlines already
 // computed here, in the worker, by the work-order rules (the window only counts down from them).
-import { deadlinesFor } from '@twinline/workorder';
+import { RULES, deadlinesFor } from '@twinline/workorder';
 import { ROW_DESCRIPTION_CHARS } from '../../common/board-row';
 import type { BoardRow, RowDeadline } from '../../common/board-row';
 import type { Deadline } from '@twinline/workorder';
@@ -44,6 +44,22 @@ export function toRow(e: OrderEntry): BoardRow {
   if (o.stationId) row.stationId = o.stationId;
   if (o.crewId) row.crewId = o.crewId;
   if (o.masterId) row.masterId = o.masterId;
+  // Since the last step that moved the state: how often it was urged; and whether that step was a send-back.
+  let urges = 0;
+  for (let i = o.history.length - 1; i >= 0; i--) {
+    const ev = o.history[i]!;
+    if (ev.action === 'urge') urges++;
+    if (ev.action === 'create' || RULES[ev.action].to === undefined) continue;
+    if (ev.action === 'send_back' && o.state === 'accepted')
+      row.sentBack = {
+        reason: ev.reason ?? '',
+        by: ev.by.userId,
+        at: Date.parse(ev.at),
+        ...(ev.by.stationId ? { stationId: ev.by.stationId } : {}),
+      };
+    break;
+  }
+  if (urges > 0) row.urges = urges;
   if (d.outage) {
     const { cause, area, expectedRestoreAt } = d.outage;
     row.outage = { cause, ...area, expectedRestoreAt: Date.parse(expectedRestoreAt) };

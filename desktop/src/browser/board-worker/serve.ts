@@ -6,8 +6,11 @@ import {
   act,
   comment,
   createOrder,
+  crewChoices,
   crewFigures,
+  crewLoads,
   editDraft,
+  memberFigures,
   orderIds,
   parseDocName,
   putCrew,
@@ -198,11 +201,29 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
       const crews = readCrews(d).filter((c) => !stationId || c.stationId === stationId);
       const orders = orderIds(d).flatMap((id) => readOrder(d, id)?.order ?? []);
       const figures = crewFigures(orders);
+      const people = memberFigures(orders);
       return {
         crews,
         stations: [...readStations(d).values()].filter((st) => !stationId || st.stationId === stationId),
         figures: Object.fromEntries(crews.flatMap((c) => (figures.has(c.id) ? [[c.id, figures.get(c.id)!]] : []))),
+        members: Object.fromEntries(
+          crews.flatMap((c) => (people.has(c.id) ? [[c.id, Object.fromEntries(people.get(c.id)!)]] : [])),
+        ),
       };
+    },
+    async crewChoices({ doc, id }) {
+      const s = need();
+      await s.conn.ready;
+      const d = s.conn.doc(doc);
+      const order = readOrder(d, id)?.order;
+      if (!order?.stationId) return [];
+      const loads = crewLoads(orderIds(d).flatMap((oid) => readOrder(d, oid)?.order ?? []));
+      const { type, region, address } = order.draft;
+      return crewChoices(
+        readCrews(d),
+        { stationId: order.stationId, type, city: region.city, county: region.county, address },
+        loads,
+      );
     },
     async ratings() {
       const s = need();
@@ -220,8 +241,12 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
     async order({ doc, id }) {
       const s = need();
       await s.conn.ready;
-      const order = readOrder(s.conn.doc(doc), id);
-      return order ? { ...order, doc } : null;
+      const d = s.conn.doc(doc);
+      const order = readOrder(d, id);
+      if (!order) return null;
+      const named = new Set(order.order.history.flatMap((e) => (e.crewId ? [e.crewId] : [])));
+      const crews = Object.fromEntries(readCrews(d).flatMap((c) => (named.has(c.id) ? [[c.id, c.name]] : [])));
+      return { ...order, doc, crews };
     },
   };
 

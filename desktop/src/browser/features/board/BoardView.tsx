@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useAppSelector, useRuntime } from '../../app/hooks';
 import { Filters } from './Filters';
+import { InboxLanes } from './InboxLanes';
 import { OrderRow } from './OrderRow';
 
 export const ROW_HEIGHT = 30;
@@ -38,6 +39,7 @@ export function BoardView() {
   return (
     <section className="board" aria-label="board">
       <Filters />
+      <InboxLanes />
       <div className="grid-head" role="row">
         <span className="c-id">{t('board.columns.id')}</span>
         <span className="c-type">{t('board.columns.type')}</span>

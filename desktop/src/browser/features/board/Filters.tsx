@@ -35,7 +35,13 @@ export function Filters() {
   const [ratingsOpen, setRatingsOpen] = useState(false);
   const isLead = account?.role === 'team_lead' || account?.role === 'admin';
   const active =
-    !!search || !!filters.type || !!filters.state || !!filters.city || !!filters.station || filters.overdueOnly;
+    !!search ||
+    !!filters.type ||
+    !!filters.state ||
+    !!filters.city ||
+    !!filters.station ||
+    filters.overdueOnly ||
+    !!filters.lane;
 
   return (
     <div className="toolbar" role="search">
@@ -97,20 +103,6 @@ export function Filters() {
             </option>
           ))}
         </select>
-      )}
-      {canCreate && (
-        <button
-          type="button"
-          className={filters.state === 'replied' ? 'primary' : 'ghost'}
-          data-testid="filter-callbacks"
-          title={t('board.callbacksTitle')}
-          onClick={() => {
-            dispatch(filterChanged({ state: filters.state === 'replied' ? '' : 'replied' }));
-            dispatch(sortChanged('sla'));
-          }}
-        >
-          {t('board.callbacks')}
-        </button>
       )}
       <label className="check">
         <input

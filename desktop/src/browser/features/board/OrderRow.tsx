@@ -61,6 +61,24 @@ export const OrderRow = memo(function OrderRow({
       </span>
       <span className="c-address" title={r.address}>
         {r.outage && <OutageBadge id={id} />}
+        {r.sentBack && (
+          <span
+            className="tag warn"
+            data-testid="row-sent-back"
+            title={t('board.sentBackTitle', {
+              station: stationName(r.sentBack.stationId),
+              time: formatTime(r.sentBack.at),
+              reason: r.sentBack.reason,
+            })}
+          >
+            {t('board.sentBack', { reason: r.sentBack.reason })}
+          </span>
+        )}
+        {r.urges !== undefined && (
+          <span className="tag warn" data-testid="row-urges">
+            {t('board.urges', { count: r.urges })}
+          </span>
+        )}
         {r.address}
       </span>
       <span className="c-caller mono">{r.callerNumber}</span>

@@ -114,7 +114,7 @@ describe('filters and search', () => {
     const late = row('late', { createdAt: '2026-11-23T08:00:00+08:00' }); // on site due 08:45
     const fresh = row('fresh', { createdAt: '2026-11-23T11:50:00+08:00' }); // due 12:35
     const root = rootWith([late, fresh], LEAD, {
-      filters: { type: '', state: '', city: '', station: '', overdueOnly: true },
+      filters: { type: '', state: '', city: '', station: '', overdueOnly: true, lane: '' },
     });
     expect(ids(root)).toEqual(['late']);
   });
@@ -248,5 +248,60 @@ describe('the order index', () => {
     expect([...root.sel.selectVisibleIds(search)].sort()).toEqual(
       ['n1999', ...Array.from({ length: 10 }, (_, i) => `n1999${i}`)].sort(),
     );
+  });
+});
+
+describe('inbox lanes', () => {
+  const take = { action: 'take' as const, by: DISPATCHER, at: '2026-11-23T08:20:00+08:00' };
+  const urge = (at: string) => ({ action: 'urge' as const, by: AGENT, at, note: '客户再次来电' });
+  const fresh = row('fresh', { steps: [dispatchedTo('st-fuzhou-gulou')] });
+  const urged = row('urged', {
+    steps: [dispatchedTo('st-fuzhou-gulou'), urge('2026-11-23T08:30:00+08:00'), urge('2026-11-23T08:40:00+08:00')],
+  });
+  // Urged while new, then taken: the urging belonged to the step it was in, so it no longer counts.
+  const takenAfterUrge = row('taken', {
+    steps: [dispatchedTo('st-fuzhou-gulou'), urge('2026-11-23T08:15:00+08:00'), take],
+  });
+  const sentBack = row('sent-back', {
+    steps: [
+      dispatchedTo('st-fuzhou-gulou'),
+      { action: 'send_back', by: DISPATCHER, at: '2026-11-23T08:25:00+08:00', reason: '地址属台江区，非本站辖区' },
+    ],
+  });
+  const elsewhere = row('elsewhere', { steps: [dispatchedTo('st-fuzhou-taijiang')] });
+  const all = [fresh, urged, takenAfterUrge, sentBack, elsewhere];
+
+  it('counts the station inbox: new and urged orders, the taken one to assign, only its own station', () => {
+    const root = rootWith(all, DISP);
+    expect(root.sel.selectLaneCounts(root)).toEqual({
+      new: 2,
+      to_assign: 1,
+      in_field: 0,
+      to_reply: 0,
+      urged: 1,
+      paused: 0,
+      closed: 0,
+    });
+    const lane = (l: 'new' | 'urged' | 'to_assign') =>
+      root.sel.selectVisibleIds({ ...root, board: boardSlice.reducer(root.board, filterChanged({ lane: l })) });
+    expect(lane('new').sort()).toEqual(['fresh', 'urged']);
+    expect(lane('urged')).toEqual(['urged']);
+    expect(lane('to_assign')).toEqual(['taken']);
+    expect(urged.urges).toBe(2);
+    expect(takenAfterUrge.urges).toBeUndefined();
+  });
+
+  it('shows the agent what a station sent back, with its reason, until it is dispatched again', () => {
+    expect(sentBack.sentBack).toMatchObject({ reason: '地址属台江区，非本站辖区', stationId: 'st-fuzhou-gulou' });
+    const root = rootWith(all, ME);
+    expect(root.sel.selectLaneCounts(root)).toEqual({ returned: 1, callbacks: 0 });
+    const again = row('sent-back', {
+      steps: [
+        dispatchedTo('st-fuzhou-gulou'),
+        { action: 'send_back', by: DISPATCHER, at: '2026-11-23T08:25:00+08:00', reason: '非本站辖区' },
+        dispatchedTo('st-fuzhou-taijiang', '2026-11-23T08:30:00+08:00'),
+      ],
+    });
+    expect(again.sentBack).toBeUndefined();
   });
 });

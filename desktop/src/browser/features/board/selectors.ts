@@ -4,6 +4,8 @@
 import { createSelector } from '@reduxjs/toolkit';
 import type { Role } from '@twinline/workorder';
 import { rowNextDue } from './sla';
+import { ROLE_LANES, inLane, laneCounts } from './lanes';
+import type { Lane } from './lanes';
 import type { BoardState } from './boardSlice';
 import type { OrderIndex } from './orderIndex';
 import type { BoardFilters, BoardRow } from './types';
@@ -57,6 +59,7 @@ export function matchesFilters(r: BoardRow, f: BoardFilters, now: number): boole
   if (f.state && r.state !== f.state) return false;
   if (f.city && r.city !== f.city) return false;
   if (f.station && r.stationId !== f.station) return false;
+  if (f.lane && !inLane(r, f.lane)) return false;
   if (f.overdueOnly) {
     const due = rowNextDue(r);
     if (due === null || due > now) return false;
@@ -104,6 +107,21 @@ export function createBoardSelectors(index: OrderIndex) {
     },
   );
 
+  /** How many of the orders this role sees are in each lane of its inbox (before filters and search). */
+  const selectLaneCounts = createSelector(
+    [selectOrdersVersion, selectViewer, selectRoleClock],
+    (_version, viewer, clock): Partial<Record<Lane, number>> => {
+      const lanes = viewer ? ROLE_LANES[viewer.role] : undefined;
+      if (!viewer || !lanes) return {};
+      const now = clock || Date.now();
+      const seen = function* () {
+        for (const e of index.values()) if (visibleToRole(e, viewer, now)) yield e;
+      };
+      const all = laneCounts(seen(), lanes);
+      return Object.fromEntries(lanes.map((l) => [l, all[l]]));
+    },
+  );
+
   const selectVisibleOrders = createSelector(
     [selectOrdersVersion, selectViewer, selectRoleClock, selectFilters, selectSearch, selectSort, selectFilterClock],
     (_version, viewer, roleClock, filters, search, sort, filterClock): BoardRow[] => {
@@ -122,5 +140,5 @@ export function createBoardSelectors(index: OrderIndex) {
 
   const selectVisibleIds = createSelector([selectVisibleOrders], (list) => list.map((r) => r.id));
 
-  return { selectRoleCount, selectVisibleOrders, selectVisibleIds };
+  return { selectRoleCount, selectLaneCounts, selectVisibleOrders, selectVisibleIds };
 }

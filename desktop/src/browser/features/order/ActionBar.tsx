@@ -5,7 +5,7 @@ import { SATISFACTION, allowedActions } from '@twinline/workorder';
 import type { Action, Satisfaction, WorkOrder } from '@twinline/workorder';
 import type { ActInput } from '@twinline/board';
 import { stationsOfCity } from '@twinline/demo-data';
-import type { Crew } from '@twinline/demo-data';
+import type { CrewChoice } from '@twinline/board';
 import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { selectActor } from '../../app/selectors';
 import { stationName } from '../../i18n';
@@ -150,7 +150,7 @@ function ActionForm({
   const first = useRef<HTMLInputElement & HTMLSelectElement & HTMLTextAreaElement>(null);
   useEffect(() => first.current?.focus(), []);
   const stations = kind === 'station' ? stationsOfCity(order.draft.region.city) : [];
-  const crews = useCrews(kind === 'crew' ? order.stationId : undefined);
+  const crews = useCrewChoices(kind === 'crew' ? order : undefined);
   const optional = kind === 'note';
 
   const submit = (e?: FormEvent) => {
@@ -214,8 +214,21 @@ function ActionForm({
             >
               <option value="">{t('order.choose')}</option>
               {crews.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.zh} · {c.id}
+                <option
+                  key={c.crew.id}
+                  value={c.crew.id}
+                  data-suggested={c.suggested || undefined}
+                  data-available={c.available}
+                  data-covers={c.covers}
+                >
+                  {[
+                    c.crew.name,
+                    t('order.crewChoice.load', { count: c.load }),
+                    ...(c.suggested ? [t('order.crewChoice.suggested')] : []),
+                    ...(!c.available ? [t('order.crewChoice.offDuty')] : []),
+                    ...(!c.takesType ? [t(`order.crewChoice.kind.${c.crew.kind}`)] : []),
+                    ...(!c.covers ? [t('order.crewChoice.outsideArea')] : []),
+                  ].join(' · ')}
                 </option>
               ))}
             </select>
@@ -223,6 +236,7 @@ function ActionForm({
             <input
               ref={first}
               data-testid="action-input-crew"
+              placeholder={t('order.crewChoice.none')}
               value={value}
               onChange={(e) => setValue(e.target.value)}
             />
@@ -298,18 +312,22 @@ function ActionForm({
 }
 
 /**
- * The crews of a station. Until the centre serves each station's roster, these are the demo crews, which are
- * generated (with faker): loaded on first use, so the generator is not in the console's start-up bundle.
+ * The crews of the order's station from the roster in the board document, best first: the one automatic assignment
+ * would pick on top, then the others with what they miss (off duty, another kind, outside their area) and their load.
  */
-function useCrews(stationId: string | undefined): Crew[] {
-  const [crews, setCrews] = useState<Crew[]>([]);
+function useCrewChoices(order: WorkOrder | undefined): CrewChoice[] {
+  const rt = useRuntime();
+  const [choices, setChoices] = useState<{ id: string; list: CrewChoice[] } | null>(null);
+  const id = order?.id;
   useEffect(() => {
-    if (!stationId) return;
+    const entry = id ? rt.order(id) : undefined;
+    const board = rt.session?.board;
+    if (!id || !entry || !board) return;
     let live = true;
-    void import('@twinline/demo-data/people').then((m) => live && setCrews(m.crewsOfStation(stationId)));
+    void board.call('crewChoices', { doc: entry.doc, id }).then((list) => live && setChoices({ id, list }));
     return () => {
       live = false;
     };
-  }, [stationId]);
-  return stationId ? crews : [];
+  }, [rt, id]);
+  return choices && choices.id === id ? choices.list : [];
 }

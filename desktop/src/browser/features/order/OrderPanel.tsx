@@ -96,7 +96,10 @@ export function OrderPanel() {
           )}
           {o.crewId && (
             <span>
-              {t('order.crew')} <b className="mono">{o.crewId}</b>
+              {t('order.crew')}{' '}
+              <b data-testid="order-crew" data-crew-id={o.crewId} title={o.crewId}>
+                {entry.crews?.[o.crewId] ?? o.crewId}
+              </b>
             </span>
           )}
           {o.masterId && (
@@ -164,7 +167,7 @@ export function OrderPanel() {
         <DraftFields orderId={o.id} draft={o.draft} editable={editable} viewers={viewers} />
         <section className="panel-section">
           <h3>{t('order.timeline')}</h3>
-          <Timeline history={o.history} superseded={entry.superseded} />
+          <Timeline history={o.history} superseded={entry.superseded} crews={entry.crews ?? {}} />
         </section>
         <Comments orderId={o.id} comments={entry.comments} />
       </div>

@@ -1,12 +1,23 @@
 import { useTranslation } from 'react-i18next';
+import { SYSTEM_USER } from '@twinline/workorder';
 import type { OrderEvent } from '@twinline/workorder';
 import type { SupersededEvent } from '@twinline/board';
 import { formatTime, stationName } from '../../i18n';
+import { EvidencePhotos } from './EvidencePhotos';
 
 type Item = { event: OrderEvent; superseded?: SupersededEvent };
 
 /** The order's history with the events that lost a race shown in place, marked, with their reason. */
-export function Timeline({ history, superseded }: { history: OrderEvent[]; superseded: SupersededEvent[] }) {
+export function Timeline({
+  history,
+  superseded,
+  crews,
+}: {
+  history: OrderEvent[];
+  superseded: SupersededEvent[];
+  /** Crew names by id (the roster's); an id not in it is shown as it is. */
+  crews: Record<string, string>;
+}) {
   const { t } = useTranslation();
   const items: Item[] = [
     ...history.map((event) => ({ event })),
@@ -25,12 +36,18 @@ export function Timeline({ history, superseded }: { history: OrderEvent[]; super
           <span className="t-time mono">{formatTime(e.at)}</span>
           <span className="t-action">{t(`actions.${e.action}`)}</span>
           <span className="t-who">
-            {e.by.userId}
-            <span className="muted"> · {t(`roles.${e.by.role}`)}</span>
+            {e.by.userId === SYSTEM_USER ? (
+              t('order.system')
+            ) : (
+              <>
+                {e.by.role === 'crew' ? (crews[e.by.userId] ?? e.by.userId) : e.by.userId}
+                <span className="muted"> · {t(`roles.${e.by.role}`)}</span>
+              </>
+            )}
           </span>
           <span className="t-detail">
             {e.stationId && t('order.event.toStation', { station: stationName(e.stationId) })}
-            {e.crewId && t('order.event.toCrew', { crew: e.crewId })}
+            {e.crewId && t('order.event.toCrew', { crew: crews[e.crewId] ?? e.crewId })}
             {e.masterId && t('order.event.master', { id: e.masterId })}
             {e.satisfaction && t('order.event.satisfaction', { value: t(`satisfaction.${e.satisfaction}`) })}
             {e.reason && t('order.event.reason', { reason: e.reason })}
@@ -53,6 +70,7 @@ export function Timeline({ history, superseded }: { history: OrderEvent[]; super
                   {t(`order.evidence.flags.${f.code}`, { defaultValue: f.code })}
                 </span>
               ))}
+              <EvidencePhotos photos={e.evidence.photos} centre={e.by.centre} />
             </span>
           )}
           {s && (

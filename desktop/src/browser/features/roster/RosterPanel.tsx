@@ -1,10 +1,10 @@
 // A station's crews (班组) for its dispatcher, and any station's for a team lead: members, trades, areas, who is on
-// duty, the load now and how each crew works (from the orders' own events), and the station's automatic
-// assignment. Changes go into the city's board document through the board worker, like order steps.
-import { useCallback, useEffect, useState } from 'react';
+// duty, the load now and how each crew and each of its members works (from the orders' own events: a member counts
+// on the reports that list them as on the job), and the station's automatic assignment. Changes go into the city's board document through the board worker, like order steps.
+import { Fragment, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { regionDoc } from '@twinline/board/access';
-import type { Crew } from '@twinline/board';
+import type { Crew, CrewFigures, MemberFigures } from '@twinline/board';
 import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
 import { useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, countyName, stationName } from '../../i18n';
@@ -13,6 +13,21 @@ import { useBoardVersion } from './useBoardVersion';
 
 const pct = (n: number, of: number) => (of === 0 ? '—' : `${Math.round((n / of) * 100)}%`);
 const minutes = (m: number | null) => (m === null ? '—' : `${m}`);
+
+/** The figure cells shared by a crew's row and its members' rows (load, arrivals, real on-site rate, …). */
+function FigureCells({ f }: { f: Omit<CrewFigures, 'crewId' | 'assigned'> | undefined }) {
+  return (
+    <>
+      <td className="num">{f?.load ?? 0}</td>
+      <td className="num">{f?.arrivals ?? 0}</td>
+      <td className="num">{f ? pct(f.verifiedArrivals, f.arrivals) : '—'}</td>
+      <td className="num">{f?.flagged ?? 0}</td>
+      <td className="num">{minutes(f?.minutesToAccept ?? null)}</td>
+      <td className="num">{minutes(f?.minutesToArrive ?? null)}</td>
+      <td className="num">{minutes(f?.minutesToHandle ?? null)}</td>
+    </>
+  );
+}
 
 export function RosterPanel({ onClose }: { onClose: () => void }) {
   const { t } = useTranslation();
@@ -111,6 +126,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
               <th>{t('roster.area')}</th>
               <th>{t('roster.onDuty')}</th>
               <th title={t('roster.loadTitle')}>{t('roster.load')}</th>
+              <th>{t('roster.arrivals')}</th>
               <th title={t('roster.onSiteTitle')}>{t('roster.onSiteRate')}</th>
               <th>{t('roster.flagged')}</th>
               <th>{t('roster.toAccept')}</th>
@@ -121,52 +137,72 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
           <tbody>
             {view.crews.map((c) => {
               const f = view.figures[c.id];
+              const people = view.members[c.id] ?? {};
+              // The roster's members, then anyone the reports list who has left the crew since.
+              const rows: { id: string; name: string; former: boolean; f: MemberFigures | undefined }[] = [
+                ...c.members.map((m) => ({ id: m.id, name: m.name, former: false, f: people[m.id] })),
+                ...Object.values(people)
+                  .filter((p) => !c.members.some((m) => m.id === p.memberId))
+                  .map((p) => ({ id: p.memberId, name: p.memberId, former: true, f: p })),
+              ];
               return (
-                <tr
-                  key={c.id}
-                  data-testid="roster-crew"
-                  data-crew-id={c.id}
-                  data-on-duty={c.onDuty}
-                  data-load={f?.load ?? 0}
-                >
-                  <td>
-                    <b>{c.name}</b> <span className="muted mono">{c.id}</span>
-                    <div className="muted">{t(`roster.kinds.${c.kind}`)}</div>
-                  </td>
-                  <td>
-                    {c.members.map((m, i) => (
-                      <label key={m.id} className="check member">
-                        <input
-                          type="checkbox"
-                          data-testid={`roster-member-${m.id}`}
-                          checked={m.onDuty}
-                          onChange={() =>
-                            void save(c, {
-                              members: c.members.map((x, j) => (j === i ? { ...x, onDuty: !x.onDuty } : x)),
-                            })
-                          }
-                        />
-                        {m.name} <span className="muted mono">{m.phone}</span>
-                      </label>
-                    ))}
-                  </td>
-                  <td>{c.skills.join('、')}</td>
-                  <td>{[...c.area.counties.map((k) => countyName(city, k)), ...c.area.streets].join('、')}</td>
-                  <td>
-                    <input
-                      type="checkbox"
-                      data-testid={`roster-on-duty-${c.id}`}
-                      checked={c.onDuty}
-                      onChange={() => void save(c, { onDuty: !c.onDuty })}
-                    />
-                  </td>
-                  <td className="num">{f?.load ?? 0}</td>
-                  <td className="num">{f ? pct(f.verifiedArrivals, f.arrivals) : '—'}</td>
-                  <td className="num">{f?.flagged ?? 0}</td>
-                  <td className="num">{minutes(f?.minutesToAccept ?? null)}</td>
-                  <td className="num">{minutes(f?.minutesToArrive ?? null)}</td>
-                  <td className="num">{minutes(f?.minutesToHandle ?? null)}</td>
-                </tr>
+                <Fragment key={c.id}>
+                  <tr data-testid="roster-crew" data-crew-id={c.id} data-on-duty={c.onDuty} data-load={f?.load ?? 0}>
+                    <td>
+                      <b>{c.name}</b> <span className="muted mono">{c.id}</span>
+                      <div className="muted">{t(`roster.kinds.${c.kind}`)}</div>
+                    </td>
+                    <td>
+                      {c.members.map((m, i) => (
+                        <label key={m.id} className="check member">
+                          <input
+                            type="checkbox"
+                            data-testid={`roster-member-${m.id}`}
+                            checked={m.onDuty}
+                            onChange={() =>
+                              void save(c, {
+                                members: c.members.map((x, j) => (j === i ? { ...x, onDuty: !x.onDuty } : x)),
+                              })
+                            }
+                          />
+                          {m.name} <span className="muted mono">{m.phone}</span>
+                        </label>
+                      ))}
+                    </td>
+                    <td>{c.skills.join('、')}</td>
+                    <td>{[...c.area.counties.map((k) => countyName(city, k)), ...c.area.streets].join('、')}</td>
+                    <td>
+                      <input
+                        type="checkbox"
+                        data-testid={`roster-on-duty-${c.id}`}
+                        checked={c.onDuty}
+                        onChange={() => void save(c, { onDuty: !c.onDuty })}
+                      />
+                    </td>
+                    <FigureCells f={f} />
+                  </tr>
+                  {rows.map((p) => (
+                    <tr
+                      key={p.id}
+                      className="roster-person"
+                      data-testid="roster-person"
+                      data-crew-id={c.id}
+                      data-member-id={p.id}
+                      data-load={p.f?.load ?? 0}
+                      data-arrivals={p.f?.arrivals ?? 0}
+                      title={t('roster.personTitle')}
+                    >
+                      <td className="person-name">
+                        {p.name}
+                        {p.former && <span className="muted"> ({t('roster.formerMember')})</span>}
+                      </td>
+                      <td colSpan={4} className="muted">
+                        {t('roster.personJobs', { count: p.f?.jobs ?? 0 })}
+                      </td>
+                      <FigureCells f={p.f} />
+                    </tr>
+                  ))}
+                </Fragment>
               );
             })}
           </tbody>

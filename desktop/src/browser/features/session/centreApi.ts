@@ -34,16 +34,18 @@ export interface CentreCall {
   only?: boolean;
 }
 
-/** The answer, validated, and the centre that gave it. */
-export async function centreJson<S extends z.ZodType>(
+/**
+ * The first centre's answer that is not a failure of the centre itself (unreachable, 5xx): a 2xx, or a 4xx turned
+ * into a CentreApiError with the centre's own message. With `only`, the chosen centre alone.
+ */
+export async function centreFetch(
   centres: readonly Centre[],
   first: string,
   /** The login token; null for the login itself. */
   token: string | null,
   path: string,
-  schema: S,
   call: CentreCall = {},
-): Promise<{ value: z.output<S>; via: string }> {
+): Promise<{ res: Response; via: string; tried: string[] }> {
   const doFetch = call.fetch ?? fetch;
   const unreachable: string[] = [];
   const ordered = orderCentres(centres, first);
@@ -73,16 +75,31 @@ export async function centreJson<S extends z.ZodType>(
       unreachable.push(centre.name);
       continue;
     }
-    const body: unknown = await res.json().catch(() => undefined);
     const tried = [...unreachable, centre.name];
     if (!res.ok) {
+      const body: unknown = await res.json().catch(() => undefined);
       const message = (body as { error?: unknown } | undefined)?.error;
       throw new CentreApiError(res.status, typeof message === 'string' ? message : `HTTP ${res.status}`, tried);
     }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success)
-      throw new CentreApiError(res.status, `${centre.name} answered ${path} with something unexpected`, tried, true);
-    return { value: parsed.data, via: centre.name };
+    return { res, via: centre.name, tried };
   }
   throw new CentreApiError(0, `no centre answered ${path} (${unreachable.join(', ')})`, unreachable);
+}
+
+/** The answer, validated, and the centre that gave it. */
+export async function centreJson<S extends z.ZodType>(
+  centres: readonly Centre[],
+  first: string,
+  /** The login token; null for the login itself. */
+  token: string | null,
+  path: string,
+  schema: S,
+  call: CentreCall = {},
+): Promise<{ value: z.output<S>; via: string }> {
+  const { res, via, tried } = await centreFetch(centres, first, token, path, call);
+  const body: unknown = await res.json().catch(() => undefined);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success)
+    throw new CentreApiError(res.status, `${via} answered ${path} with something unexpected`, tried, true);
+  return { value: parsed.data, via };
 }
