@@ -308,6 +308,43 @@ describe('slaStatus', () => {
     expect(slaStatus(c, sh('2026-11-24T14:01')).overdue).toBe(true);
   });
 
+  it('a dissatisfied callback sends the order back with its clocks started again from the callback', () => {
+    let c = order('repair', sh('2026-11-23T09:00')); // urban: on site within 45 min, handled within 240
+    c = step(c, ['dispatch', '2026-11-23T09:05'], ['take', '2026-11-23T09:06'], ['assign', '2026-11-23T09:07']);
+    c = step(c, ['arrive', '2026-11-23T10:00'], ['handle', '2026-11-23T10:30'], ['reply', '2026-11-23T10:40']);
+    expect(
+      deadlinesFor(c)
+        .filter((d) => d.metAt === undefined)
+        .map((d) => d.kind),
+    ).toEqual(['callback']);
+    c = applyEvent(c, {
+      id: 'unhappy',
+      action: 'callback',
+      by: agent,
+      at: sh('2026-11-23T14:00'),
+      satisfaction: 'dissatisfied',
+      note: '第二天又停电了',
+    });
+    expect(c.state).toBe('dispatched');
+    const open = deadlinesFor(c).filter((d) => d.metAt === undefined);
+    expect(open.map((d) => [d.kind, d.startedAt])).toEqual([
+      ['on_site', '2026-11-23T14:00:00+08:00'],
+      ['handle', '2026-11-23T14:00:00+08:00'],
+    ]);
+    expect(dueOf(c, 'on_site')).toBe('2026-11-23T14:45:00+08:00');
+    expect(slaStatus(c, sh('2026-11-23T14:46')).overdue).toBe(true);
+    // A satisfied callback closes the cycle as before: nothing more is owed.
+    const ok = step(order('repair', sh('2026-11-23T09:00')), ['dispatch', '2026-11-23T09:05']);
+    const done = step(ok, ['take', '2026-11-23T09:06'], ['assign', '2026-11-23T09:07'], ['arrive', '2026-11-23T10:00']);
+    const closed = step(
+      done,
+      ['handle', '2026-11-23T10:30'],
+      ['reply', '2026-11-23T10:40'],
+      ['callback', '2026-11-23T14:00'],
+    );
+    expect(slaStatus(closed, sh('2026-11-30T00:00')).open).toEqual([]);
+  });
+
   it('a merged order owes nothing itself', () => {
     const m = step(order('repair', sh('2026-11-23T10:00')), ['merge', '2026-11-23T10:05']);
     expect(slaStatus(m, sh('2026-11-23T23:00'))).toMatchObject({ overdue: false, level: 'ok', open: [] });

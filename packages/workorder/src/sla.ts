@@ -631,11 +631,18 @@ export interface Deadline {
   pausedMinutes?: number;
 }
 
-/** The events of the current cycle: everything since the latest reopen (a reopened order starts its clocks afresh). */
+/**
+ * Whether `e` starts a new cycle of the order's clocks: a reopening, or a dissatisfied callback (which sends the order
+ * back to its station to be worked again: on site, handle and reply are owed afresh, from the callback).
+ */
+const startsCycle = (e: OrderEvent) =>
+  e.action === 'reopen' || (e.action === 'callback' && e.satisfaction === 'dissatisfied');
+
+/** The events of the current cycle: everything since the latest reopening (its clocks start afresh there). */
 function currentCycle(order: WorkOrder): { acceptedAt: string; events: OrderEvent[] } {
   const history = order.history;
   let i = history.length - 1;
-  while (i >= 0 && history[i]?.action !== 'reopen') i -= 1;
+  while (i >= 0 && !startsCycle(history[i]!)) i -= 1;
   if (i < 0) return { acceptedAt: order.createdAt, events: history.slice(1) };
   return { acceptedAt: (history[i] as OrderEvent).at, events: history.slice(i + 1) };
 }
