@@ -1,9 +1,31 @@
-// Centre benchmarks: relay latency (same centre and across the twins), memory over connect/disconnect rounds, and
-// presence traffic with 500 consoles on one document.
+// Centre benchmarks: one change made by the centre itself on a city's document of 20,000 orders (as it is made now,
+// and with the copy of the document it used to take), relay latency (same centre and across the twins), memory over
+// connect/disconnect rounds, and presence traffic with 500 consoles on one document.
+import { rmSync } from 'node:fs';
 import * as Y from 'yjs';
-import { comment, createOrder } from '@twinline/board';
+import {
+  act,
+  comment,
+  createOrder,
+  importOrder,
+  orderIds,
+  pickCrew,
+  readCrews,
+  readOrder,
+  readStations,
+} from '@twinline/board';
+import { generateOrders } from '@twinline/demo-data/orders';
+import type { DemoOrder } from '@twinline/demo-data/orders';
 import type { Actor } from '@twinline/workorder';
-import { connectClient, eventually, login, startTwins } from '../test/harness';
+import { demoRosterUpdate } from '../src/demo';
+import { nextStep, viewOf } from '../src/dispatch';
+import { createLogger } from '../src/log';
+import { createMetrics } from '../src/metrics';
+import { SERVER_ORIGIN } from '../src/room';
+import type { Room } from '../src/room';
+import { Rooms } from '../src/rooms';
+import { openCentreStorage } from '../src/storage';
+import { connectClient, eventually, login, startTwins, tempDir } from '../test/harness';
 import type { CentreProcess, Client } from '../test/harness';
 import type { BenchResult } from '../../scripts/bench';
 import { pct, round } from '../../scripts/bench-kit';
@@ -36,6 +58,128 @@ async function relayLatency(from: Client, to: Client, n: number): Promise<number
 async function rss(c: CentreProcess): Promise<number> {
   const text = await (await fetch(`${c.http}/metrics`)).text();
   return Number(/process_resident_memory_bytes\{[^}]*\} (\d+)/.exec(text)?.[1] ?? NaN);
+}
+
+/** The change dispatch.ts writes for one order that has just been opened: to its station, taken and assigned. */
+function assignment(id: string, centre: Actor) {
+  return (doc: Y.Doc) => {
+    const crews = readCrews(doc);
+    const stations = readStations(doc);
+    for (let n = 0; n < 2; n++) {
+      const order = readOrder(doc, id)?.order;
+      const step = order && nextStep(viewOf(order), 'fuzhou', crews, stations, new Map());
+      if (!step || step.action === 'none') break;
+      if (step.action === 'dispatch') act(doc, id, { action: 'dispatch', stationId: step.stationId }, centre);
+      else {
+        if (step.take) act(doc, id, { action: 'take' }, centre);
+        act(doc, id, { action: 'assign', crewId: step.crewId }, centre);
+        break;
+      }
+    }
+  };
+}
+
+/** How Room.serverChange made a change before: on a copy of the whole document, then committing the difference. */
+async function onCopy(room: Room, change: (doc: Y.Doc) => void): Promise<void> {
+  await room.serial(async () => {
+    const scratch = new Y.Doc({ gc: true });
+    Y.applyUpdate(scratch, Y.encodeStateAsUpdate(room.doc));
+    const before = Y.encodeStateVector(scratch);
+    change(scratch);
+    const diff = Y.encodeStateAsUpdate(scratch, before);
+    scratch.destroy();
+    if (diff.length > 2) await room.commitAndApply(diff, SERVER_ORIGIN, 'server');
+  });
+}
+
+/**
+ * One automatic assignment (a Room.serverChange, committed to SQLite and relayed) on region/fuzhou holding the demo
+ * roster and `orders`; the old way and the new way take turns, each on an order of its own.
+ */
+async function serverChange(what: string, orders: DemoOrder[], rounds: number): Promise<BenchResult[]> {
+  const dir = tempDir('twinline-bench-room-');
+  const storage = await openCentreStorage(dir);
+  const rooms = new Rooms(
+    storage,
+    createMetrics('bench'),
+    createLogger('bench', 'silent'),
+    { awarenessFlushMs: 100, unloadAfterMs: 60_000 },
+    () => undefined,
+  );
+  try {
+    const room = await rooms.get('region/fuzhou');
+    await room.serial(() => room.commitAndApply(demoRosterUpdate('fuzhou'), SERVER_ORIGIN, 'server')); // as demo.ts
+    await room.serverChange((doc) => {
+      for (const o of orders) importOrder(doc, o);
+    });
+    const centre: Actor = { userId: 'system', role: 'admin', centre: 'fuzhou' };
+    const crews = readCrews(room.doc);
+    const stations = readStations(room.doc);
+    // Orders just opened in the county of a station that assigns automatically: dispatched, taken and assigned.
+    const open = orderIds(room.doc).filter((id) => {
+      const order = readOrder(room.doc, id)?.order;
+      const step = order && nextStep(viewOf(order), 'fuzhou', crews, stations, new Map());
+      if (!order || step?.action !== 'dispatch' || !stations.get(step.stationId)?.autoAssign) return false;
+      const { type, region, address } = order.draft;
+      const place = { stationId: step.stationId, type, city: 'fuzhou', county: region.county, address };
+      return pickCrew(crews, place, new Map()) !== null;
+    });
+    if (open.length < 2 * rounds) throw new Error(`only ${open.length} orders wait for automatic assignment`);
+    const timed = async (make: (change: (doc: Y.Doc) => void) => Promise<void>, id: string) => {
+      const t0 = performance.now();
+      await make(assignment(id, centre));
+      const ms = performance.now() - t0;
+      if (readOrder(room.doc, id)?.order.state !== 'assigned') throw new Error(`order ${id} was not assigned`);
+      return ms;
+    };
+    const copy: number[] = [];
+    const live: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      copy.push(await timed((change) => onCopy(room, change), open[2 * i]!));
+      live.push(await timed((change) => room.serverChange(change), open[2 * i + 1]!));
+    }
+    const [before, now] = [pct(copy, 50), pct(live, 50)];
+    const bytes = Y.encodeStateAsUpdate(room.doc).byteLength;
+    console.error(`  server change, ${what}: ${round(before)} ms on a copy, ${round(now)} ms on the live document`);
+    const note = `median of ${rounds}; dispatch, take and assign of one order, committed to SQLite; document ${(bytes / 2 ** 20).toFixed(1)} MiB`;
+    return [
+      {
+        name: `server change, ${what}: as before (on a copy of the document)`,
+        value: round(before, 1),
+        unit: 'ms',
+        note,
+      },
+      {
+        name: `server change, ${what}: now (on the live document)`,
+        value: round(now, 1),
+        unit: 'ms',
+        note: `${note}; p95 ${round(pct(live, 95), 1)} ms`,
+      },
+      {
+        name: `server change, ${what}: time before / time now`,
+        value: round(before / now, 1),
+        unit: 'ratio',
+        target: '≥ 10',
+        met: before / now >= 10,
+      },
+    ];
+  } finally {
+    await rooms.closeAll();
+    await storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The server change on Fuzhou's document of the demo with 20,000 orders, and on a document of 20,000 orders alone. */
+export async function serverChangeRows(rounds = 7): Promise<BenchResult[]> {
+  const now = new Date();
+  const demo = generateOrders({ seed: 2026, count: 20_000, now }).filter((o) => o.city === 'fuzhou');
+  const rows = await serverChange(`Fuzhou of 20,000 demo orders (${demo.length} orders)`, demo, rounds);
+  const city = generateOrders({ seed: 2026, count: 110_000, now })
+    .filter((o) => o.city === 'fuzhou')
+    .slice(0, 20_000);
+  if (city.length < 20_000) throw new Error(`only ${city.length} demo orders of Fuzhou`);
+  return [...rows, ...(await serverChange('a city of 20,000 orders', city, rounds))];
 }
 
 export default async function run(): Promise<BenchResult[]> {
@@ -117,5 +261,7 @@ export default async function run(): Promise<BenchResult[]> {
   } finally {
     await Promise.all([fuzhou.stop(), xiamen.stop()]);
   }
+  // Last, so that its documents (hundreds of MiB in this process) weigh on none of the figures above.
+  results.push(...(await serverChangeRows()));
   return results;
 }

@@ -1,5 +1,6 @@
 // One console's WebSocket on one document: y-websocket's protocol, checked at every step.
 import type { WebSocket } from 'ws';
+import * as Y from 'yjs';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
@@ -87,7 +88,8 @@ export class ClientConnection implements RoomSocket {
     this.room.removeSocket(this);
   }
 
-  private close(code: number, reason: string): void {
+  close(code: number, reason: string): void {
+    if (this.closed) return;
     this.log.warn({ user: this.principal.userId, doc: this.room.name, code, reason }, 'closing connection');
     this.ws.close(code, reason);
     this.dispose();
@@ -119,12 +121,7 @@ export class ClientConnection implements RoomSocket {
       case MESSAGE_SYNC: {
         const step = decoding.readVarUint(decoder);
         if (step === syncProtocol.messageYjsSyncStep1) {
-          const sv = decoding.readVarUint8Array(decoder);
-          const reply = encoding.encode((e) => {
-            encoding.writeVarUint(e, MESSAGE_SYNC);
-            syncProtocol.writeSyncStep2(e, this.room.doc, sv);
-          });
-          this.send(reply);
+          this.answerSync(decoding.readVarUint8Array(decoder));
         } else if (step === syncProtocol.messageYjsSyncStep2 || step === syncProtocol.messageYjsUpdate) {
           const update = decoding.readVarUint8Array(decoder);
           this.receiveUpdate(update, step === syncProtocol.messageYjsSyncStep2 ? 'catch_up' : 'live');
@@ -144,6 +141,29 @@ export class ClientConnection implements RoomSocket {
       default:
         throw new MalformedMessage(`unknown message type ${type}`);
     }
+  }
+
+  /**
+   * Sends what the console lacks (sync step 2), after the room's queued work: a server change is in the document
+   * before SQLite has it (Room.serverChange), and must not reach anyone until then.
+   */
+  private answerSync(stateVector: Uint8Array): void {
+    Y.decodeStateVector(stateVector); // a malformed one closes the socket now, as any malformed message does
+    void this.room
+      .serial(() => {
+        if (this.closed) return;
+        this.send(
+          encoding.encode((e) => {
+            encoding.writeVarUint(e, MESSAGE_SYNC);
+            syncProtocol.writeSyncStep2(e, this.room.doc, stateVector);
+          }),
+        );
+      })
+      .catch((error: unknown) => {
+        if (this.closed) return;
+        this.log.error({ err: error, doc: this.room.name, user: this.principal.userId }, 'sync failed');
+        this.close(CLOSE.unavailable.code, CLOSE.unavailable.reason);
+      });
   }
 
   /** Checks a client update against the permission guard before anything is stored or relayed. */
@@ -177,6 +197,7 @@ export class ClientConnection implements RoomSocket {
       .catch((error: unknown) => {
         // A structurally broken update that slipped past the guard, or a storage failure: this socket only.
         this.log.error({ err: error, doc: this.room.name, user: this.principal.userId }, 'update failed');
+        if (this.closed) return; // gone meanwhile (or sent away by its room)
         this.metrics.closedForBadInput.inc({ reason: 'bad_update' });
         this.close(CLOSE.malformed.code, 'update could not be applied');
       });

@@ -13,4 +13,5 @@ export const CLOSE = {
   tooBig: { code: 1009, reason: 'message too big' },
   tooManyForUser: { code: 4529, reason: 'too many connections for this user, try again later' },
   shuttingDown: { code: 4503, reason: 'centre shutting down' },
+  unavailable: { code: 4504, reason: 'document unavailable for a moment, try again' },
 } as const;

@@ -1,5 +1,6 @@
 // One loaded document: its Y.Doc, its presence (awareness), the sockets that have it open, and a serial queue so
-// every update is checked, committed to SQLite, applied and only then relayed, one at a time, in arrival order.
+// every update is checked, committed to SQLite, applied and only then relayed, one at a time, in arrival order. (The
+// centre's own changes are applied first and held back until committed: see Room.serverChange.)
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import * as syncProtocol from 'y-protocols/sync';
@@ -7,7 +8,7 @@ import * as encoding from 'lib0/encoding';
 import type { CentreStorage } from './storage';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
-import { MESSAGE_AWARENESS, MESSAGE_SYNC } from './protocol';
+import { CLOSE, MESSAGE_AWARENESS, MESSAGE_SYNC } from './protocol';
 
 /** Origins of transactions on a room's doc, so the update handler knows where a change came from. */
 export const PEER_ORIGIN = Symbol('peer');
@@ -17,15 +18,22 @@ export const LOAD_ORIGIN = Symbol('load');
 
 export interface RoomSocket {
   send(message: Uint8Array): void;
+  /** Ends the connection; with a 45xx code the console comes back (and syncs again) a moment later. */
+  close(code: number, reason: string): void;
 }
 
 export type UpdateListener = (doc: string, update: Uint8Array, origin: unknown) => void;
 
 export class Room {
-  readonly doc = new Y.Doc({ gc: true });
-  readonly awareness = new awarenessProtocol.Awareness(this.doc);
+  private current = new Y.Doc({ gc: true });
+  /** Presence has nothing of the content: it lives on a doc of its own, so a reload of the content keeps it. */
+  readonly awareness = new awarenessProtocol.Awareness(new Y.Doc());
   readonly sockets = new Map<RoomSocket, Set<number>>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** The updates of the server change under way, held back from everyone until SQLite has them (null: none). */
+  private held: Uint8Array[] | null = null;
+  /** Set when the document could not be loaded again after a failed commit: the room takes no more work. */
+  private broken = false;
   private pendingAwareness = new Set<number>();
   private awarenessTimer: NodeJS.Timeout | null = null;
   unloadTimer: NodeJS.Timeout | null = null;
@@ -37,16 +45,10 @@ export class Room {
     private readonly log: Logger,
     private readonly awarenessFlushMs: number,
     private readonly onUpdate: UpdateListener,
+    /** Called when the room is broken (see {@link serverChange}): its owner forgets it, so the next use loads it anew. */
+    private readonly onBroken: (room: Room) => void = () => undefined,
   ) {
     this.awareness.setLocalState(null);
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      const message = encoding.encode((e) => {
-        encoding.writeVarUint(e, MESSAGE_SYNC);
-        syncProtocol.writeUpdate(e, update);
-      });
-      for (const socket of this.sockets.keys()) if (socket !== origin) socket.send(message);
-      this.onUpdate(name, update, origin);
-    });
     this.awareness.on('update', ({ added, updated, removed }: Record<string, number[]>, origin: unknown) => {
       const owned = this.sockets.get(origin as RoomSocket);
       for (const id of [...added!, ...updated!, ...removed!]) {
@@ -59,21 +61,35 @@ export class Room {
     });
   }
 
-  /** Loads the stored updates of the document. */
+  /** The document's content. A new Y.Doc after a failed server change (see {@link serverChange}): do not keep it. */
+  get doc(): Y.Doc {
+    return this.current;
+  }
+
+  /** Loads the stored updates of the document into a fresh Y.Doc, which then replaces the one held. */
   async load(): Promise<void> {
     const updates = await this.storage.loadUpdates(this.name);
+    const doc = new Y.Doc({ gc: true });
     Y.transact(
-      this.doc,
+      doc,
       () => {
-        for (const u of updates) Y.applyUpdate(this.doc, u, LOAD_ORIGIN);
+        for (const u of updates) Y.applyUpdate(doc, u, LOAD_ORIGIN);
       },
       LOAD_ORIGIN,
     );
+    doc.on('update', this.onDocUpdate);
+    const old = this.current;
+    this.current = doc;
+    old.destroy();
   }
 
   /** Runs `task` after every earlier queued task of this room, in order. */
   serial<T>(task: () => Promise<T> | T): Promise<T> {
-    const run = this.queue.then(task, task);
+    const guarded = () => {
+      if (this.broken) throw new Error(`document ${this.name} was closed: it could not be loaded again`);
+      return task();
+    };
+    const run = this.queue.then(guarded, guarded);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -83,25 +99,82 @@ export class Room {
    * first so that nothing another client or the twin has seen can be lost by a crash.
    */
   async commitAndApply(update: Uint8Array, origin: unknown, source: 'client' | 'peer' | 'server'): Promise<void> {
-    if (!bringsNews(this.doc, update)) return;
+    if (!bringsNews(this.current, update)) return;
     const stop = this.metrics.persistSeconds.startTimer();
     await this.storage.appendUpdate(this.name, update);
     stop();
-    Y.applyUpdate(this.doc, update, origin);
+    Y.applyUpdate(this.current, update, origin);
     this.metrics.updates.inc({ source });
   }
 
-  /** Applies a change made by the server itself (retention sweep): persisted like any other update. */
+  /**
+   * A change made by the centre itself (dispatch, escalation, a crew's step, retention sweep, demo seeding), persisted
+   * like any other update. It is made on the live document, without a copy (a copy of a city's document costs
+   * hundreds of ms), and its update is held back from every socket and the twin until SQLite has it: the same promise
+   * as {@link commitAndApply}. Replies to consoles' sync requests queue behind it (client.ts), so none sees it early.
+   *
+   * Should `change` throw after changing something, or the commit fail, the document holds what SQLite does not: it is
+   * loaded again from SQLite (nobody has seen the change, so the sockets have nothing to undo) and the error goes to
+   * the caller. Should that load fail too, the room is broken: its sockets are closed (to come back) and its owner
+   * forgets it.
+   *
+   * An update from elsewhere (Y.applyUpdate inside `change`) makes Yjs give the document a new client id, harmless but
+   * noisy: commit it with {@link commitAndApply} instead, as demo.ts does with the roster.
+   */
   async serverChange(change: (doc: Y.Doc) => void): Promise<void> {
     await this.serial(async () => {
-      const scratch = new Y.Doc({ gc: true });
-      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.doc));
-      const before = Y.encodeStateVector(scratch);
-      change(scratch);
-      const diff = Y.encodeStateAsUpdate(scratch, before);
-      scratch.destroy();
-      if (diff.length > 2) await this.commitAndApply(diff, SERVER_ORIGIN, 'server');
+      const held: Uint8Array[] = [];
+      this.held = held;
+      try {
+        const doc = this.current;
+        Y.transact(doc, () => change(doc), SERVER_ORIGIN);
+      } catch (error) {
+        this.held = null;
+        if (held.length > 0) await this.reload(error);
+        throw error;
+      }
+      this.held = null;
+      if (held.length === 0) return; // nothing changed: nothing to store or send
+      const update = held.length === 1 ? held[0]! : Y.mergeUpdates(held);
+      const stop = this.metrics.persistSeconds.startTimer();
+      try {
+        await this.storage.appendUpdate(this.name, update);
+      } catch (error) {
+        await this.reload(error);
+        throw error;
+      }
+      stop();
+      this.relay(update, SERVER_ORIGIN);
+      this.metrics.updates.inc({ source: 'server' });
     });
+  }
+
+  /** Drops a server change SQLite does not have, by loading the document again (see {@link serverChange}). */
+  private async reload(cause: unknown): Promise<void> {
+    this.log.warn({ doc: this.name, err: cause }, 'server change not stored; loading the document again');
+    try {
+      await this.load();
+    } catch (error) {
+      this.log.error({ doc: this.name, err: error }, 'document could not be loaded again; closing it');
+      this.broken = true;
+      for (const socket of [...this.sockets.keys()]) socket.close(CLOSE.unavailable.code, CLOSE.unavailable.reason);
+      this.onBroken(this);
+    }
+  }
+
+  private readonly onDocUpdate = (update: Uint8Array, origin: unknown): void => {
+    if (this.held) this.held.push(update);
+    else this.relay(update, origin);
+  };
+
+  /** Sends an applied update to every socket but the one it came from, and to the update listener (the twin). */
+  private relay(update: Uint8Array, origin: unknown): void {
+    const message = encoding.encode((e) => {
+      encoding.writeVarUint(e, MESSAGE_SYNC);
+      syncProtocol.writeUpdate(e, update);
+    });
+    for (const socket of this.sockets.keys()) if (socket !== origin) socket.send(message);
+    this.onUpdate(this.name, update, origin);
   }
 
   addSocket(socket: RoomSocket): void {
@@ -144,11 +217,11 @@ export class Room {
 
   /** Waits for queued work, then frees everything the room holds. */
   async destroy(): Promise<void> {
-    await this.serial(() => undefined);
+    await this.queue;
     if (this.awarenessTimer) clearTimeout(this.awarenessTimer);
     if (this.unloadTimer) clearTimeout(this.unloadTimer);
     this.awareness.destroy();
-    this.doc.destroy();
+    this.current.destroy();
     this.log.debug({ doc: this.name }, 'document unloaded');
   }
 }

@@ -21,13 +21,16 @@ export class Rooms {
   get(name: string): Promise<Room> {
     let room = this.rooms.get(name);
     if (!room) {
-      room = (async () => {
-        const r = new Room(name, this.storage, this.metrics, this.log, this.opts.awarenessFlushMs, this.onUpdate);
+      const entry: Promise<Room> = (async () => {
+        const r = new Room(name, this.storage, this.metrics, this.log, this.opts.awarenessFlushMs, this.onUpdate, () =>
+          this.forget(name, entry, r),
+        );
         await r.load();
         this.metrics.documentsLoaded.set(this.rooms.size);
         this.log.debug({ doc: name }, 'document loaded');
         return r;
       })();
+      room = entry;
       this.rooms.set(name, room);
       room.catch(() => this.rooms.delete(name));
     }
@@ -37,6 +40,13 @@ export class Rooms {
   /** The room if it is in memory now, without loading it. */
   async peek(name: string): Promise<Room | undefined> {
     return this.rooms.get(name);
+  }
+
+  /** A broken room (Room.serverChange): the next get loads the document afresh; this one goes once its queue has. */
+  private forget(name: string, entry: Promise<Room>, room: Room): void {
+    if (this.rooms.get(name) === entry) this.rooms.delete(name);
+    this.metrics.documentsLoaded.set(this.rooms.size);
+    void room.destroy();
   }
 
   loadedNames(): string[] {

@@ -68,6 +68,8 @@ describe('centre housekeeping', () => {
     procs.push(centre);
     const token = await login(centre, 'lead.xm');
     const health = async () => (await (await fetch(`${centre.http}/health`)).json()) as { documentsLoaded: number };
+    // The demo roster written into every city's document at start: those documents are let go too.
+    await eventually(async () => (await health()).documentsLoaded === 0, 'the seeded documents unloaded');
     const c = connectClient(centre, 'region/zhangzhou', token);
     await c.synced();
     const id = createOrder(
