@@ -291,7 +291,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
 
     // The console's call ends, saying to whom it went; the customer is on a new call with agent3.xm, audio both ways.
     await poll(() => card.getAttribute('data-call-status')).toBe('ended');
-    expect(await text(agent, 'call-ended')).toContain('transferred to agent3.xm');
+    expect(await text(agent, 'call-ended')).toContain('已转接给 agent3.xm');
     await poll(() => current(caller)).toMatchObject({ status: 'active', remote: 'agent3.xm' });
     expect((await current(caller))!.sipCallId).not.toBe(hotlineCall.sipCallId);
     await audioBothWays(next, caller);

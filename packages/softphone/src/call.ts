@@ -16,6 +16,20 @@ import {
   twinlineHeaders,
 } from './sip-text';
 
+/** Why a call ended. */
+export const CALL_END_CAUSES = [
+  'remote_hangup', // the other side hung up
+  'local_hangup', // hung up here
+  'local_hangup_unsignalled', // hung up here while the SIP server was gone: the other side may not have been told
+  'refused', // the far end or the SIP server refused the call (endCode says how)
+  'rejected_busy', // refused here as busy (486)
+  'declined', // declined here (603)
+  'transferred', // handed to someone else (blind or attended transfer)
+  'line_closed', // the line under the call was closed
+  'ended', // ended, no more is known
+] as const;
+export type CallEndCause = (typeof CALL_END_CAUSES)[number];
+
 export type CallDirection = 'inbound' | 'outbound';
 /** ringing: an inbound call not answered yet; dialing: an outbound call not answered yet; active: talking. */
 export type CallStatus = 'ringing' | 'dialing' | 'active' | 'ended';
@@ -61,6 +75,8 @@ export interface CallSnapshot {
   answeredAt: number | null;
   endedAt: number | null;
   endReason: string | null;
+  /** Why it ended, for the console to say in its own language (endReason is the English detail, for logs). */
+  endCause: CallEndCause | null;
   /** The SIP code that ended it when there was one (486, 487, 603, …). */
   endCode: number | null;
   /** The remote audio: playing on the speaker, or blocked by the browser's autoplay policy until a user gesture. */
@@ -107,7 +123,7 @@ type MediaWithSink = HTMLAudioElement & { setSinkId?: (id: string) => Promise<vo
 
 export class Call {
   private snap: CallSnapshot;
-  private endHint: { reason: string; code: number | null } | null = null;
+  private endHint: { reason: string; code: number | null; cause: CallEndCause } | null = null;
   private audioEl: MediaWithSink | null = null;
   private lastStats: RtpStats | null = null;
   private dtmfHooked = false;
@@ -151,6 +167,7 @@ export class Call {
       answeredAt: null,
       endedAt: null,
       endReason: null,
+      endCause: null,
       endCode: null,
       audio: 'none',
       quality: null,
@@ -161,7 +178,7 @@ export class Call {
     };
     session.delegate = {
       onBye: (bye) => {
-        this.endHint ??= { reason: 'hung up by the other side', code: null };
+        this.endHint ??= { reason: 'hung up by the other side', code: null, cause: 'remote_hangup' };
         void bye.accept().catch(() => undefined);
       },
       onInfo: (info) => this.onInfo(info),
@@ -226,8 +243,8 @@ export class Call {
       // sip.js ends a refused outbound session before it hands the refusal (486, 503 …) to the request delegate:
       // wait one microtask so the reason and the code the far end gave are known when the call ends.
       queueMicrotask(() => {
-        const hint = this.endHint ?? { reason: 'ended', code: null };
-        this.finish(hint.reason, hint.code);
+        const hint = this.endHint ?? { reason: 'ended', code: null, cause: 'ended' };
+        this.finish(hint.reason, hint.code, hint.cause);
       });
     }
   }
@@ -240,7 +257,11 @@ export class Call {
     },
     onReject: (response: Core.IncomingResponse) => {
       const code = response.message.statusCode ?? 0;
-      this.endHint = { reason: `refused: ${code} ${response.message.reasonPhrase ?? ''}`.trim(), code };
+      this.endHint = {
+        reason: `refused: ${code} ${response.message.reasonPhrase ?? ''}`.trim(),
+        code,
+        cause: 'refused',
+      };
     },
   };
 
@@ -276,18 +297,25 @@ export class Call {
   /** Refuses an incoming call: 486 Busy Here (busy) or 603 Decline (does not want it). */
   async reject(code: 486 | 603 = 486): Promise<void> {
     if (!(this.session instanceof Invitation)) throw new Error('only an incoming call can be rejected');
-    this.endHint = { reason: code === 486 ? 'rejected here: busy' : 'declined here', code };
+    this.endHint =
+      code === 486
+        ? { reason: 'rejected here: busy', code, cause: 'rejected_busy' }
+        : { reason: 'declined here', code, cause: 'declined' };
     await this.session.reject({ statusCode: code, reasonPhrase: code === 486 ? 'Busy Here' : 'Decline' });
   }
 
   /** Ends the call whatever its state: cancel while dialing, decline while ringing, BYE when talking. */
   async hangup(): Promise<void> {
     if (this.isOver) return;
-    this.endHint ??= { reason: 'hung up here', code: null };
+    this.endHint ??= { reason: 'hung up here', code: null, cause: 'local_hangup' };
     const s = this.session;
     if (this.snap.signalling === 'lost') {
       // The SIP server is gone: no BYE can be delivered. Stop our media and say so.
-      this.finish('hung up here (the SIP server was gone, the other side was not told)', null);
+      this.finish(
+        'hung up here (the SIP server was gone, the other side was not told)',
+        null,
+        'local_hangup_unsignalled',
+      );
       return;
     }
     try {
@@ -297,7 +325,7 @@ export class Call {
       else if (s instanceof Invitation && s.state === SessionState.Initial) await this.reject(603);
     } catch (error) {
       this.host.log('warn', 'hang up failed; ending locally', { call: this.id, error: String(error) });
-      this.finish('hung up here (the other side may not have been told)', null);
+      this.finish('hung up here (the other side may not have been told)', null, 'local_hangup_unsignalled');
     }
   }
 
@@ -308,10 +336,10 @@ export class Call {
 
   /** Ends it here without telling anyone (the line under it is being dropped). */
   abandon(reason: string): void {
-    if (!this.isOver) this.finish(reason, null);
+    if (!this.isOver) this.finish(reason, null, 'line_closed');
   }
 
-  private finish(reason: string, code: number | null): void {
+  private finish(reason: string, code: number | null, cause: CallEndCause): void {
     if (this.snap.status === 'ended') return;
     if (this.audioEl) {
       this.audioEl.pause();
@@ -324,7 +352,15 @@ export class Call {
       // already closed
     }
     this.releaseMicrophone(); // unanswered; or answered, and its tracks are stopped already (stopping is idempotent)
-    this.snap = { ...this.snap, status: 'ended', endedAt: Date.now(), endReason: reason, endCode: code, quality: null };
+    this.snap = {
+      ...this.snap,
+      status: 'ended',
+      endedAt: Date.now(),
+      endReason: reason,
+      endCause: cause,
+      endCode: code,
+      quality: null,
+    };
     this.host.changed(this);
     this.host.ended(this);
   }
@@ -563,7 +599,11 @@ export class Call {
     if (code < 200) this.setTransfer('trying', code);
     else if (code < 300) {
       this.setTransfer('succeeded', code);
-      this.endHint = { reason: `transferred to ${this.snap.transfer?.target ?? 'another party'}`, code: null };
+      this.endHint = {
+        reason: `transferred to ${this.snap.transfer?.target ?? 'another party'}`,
+        code: null,
+        cause: 'transferred',
+      };
       void this.hangup();
     } else this.setTransfer('failed', code);
   }

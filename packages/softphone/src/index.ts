@@ -1,6 +1,7 @@
 export { Softphone } from './softphone';
 export type { FailoverEvent, LogLevel, SoftphoneEvents, SoftphoneOptions, SoftphoneState } from './softphone';
-export type { CallDirection, CallSnapshot, CallStatus, TransferStatus } from './call';
+export { CALL_END_CAUSES } from './call';
+export type { CallDirection, CallEndCause, CallSnapshot, CallStatus, TransferStatus } from './call';
 export { SoftphoneCredentialsSchema } from './credentials';
 export type { SoftphoneCredentials } from './credentials';
 export type { DeviceKind, DeviceNotice, DeviceState } from './devices';

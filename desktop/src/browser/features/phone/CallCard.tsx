@@ -192,8 +192,12 @@ function CallView({ call }: { call: CallSnapshot }) {
         </p>
       )}
       {call.status === 'ended' && (
-        <p className="muted" data-testid="call-ended">
-          {t('phone.call.endedBecause', { reason: call.endReason ?? '' })}
+        <p className="muted" data-testid="call-ended" data-cause={call.endCause ?? ''} title={call.endReason ?? ''}>
+          {t('phone.call.endedBecause', {
+            reason: call.endCause
+              ? t(`phone.call.ends.${call.endCause}`, { code: call.endCode ?? '', target: call.transfer?.target ?? '' })
+              : (call.endReason ?? ''),
+          })}
         </p>
       )}
     </>
