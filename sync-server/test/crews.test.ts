@@ -1,9 +1,10 @@
 // Field crews through their mobile page's API, against real twin centres: single-use links, crew sessions, photos
 // with and without EXIF, every step written by the centre with the crew as actor and the evidence it computed (and
-// who of the crew was on the job), and every kind of bad input refused with nothing stored half-way.
+// who of the crew was on the job, members its roster does not have kept and flagged), and every kind of malformed
+// input refused with nothing stored half-way.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, readOrder } from '@twinline/board';
+import { act, putCrew, readOrder } from '@twinline/board';
 import { openDatabase } from '@twinline/sql';
 import type { SqlDriver } from '@twinline/sql';
 import type { Evidence, OrderEvent } from '@twinline/workorder';
@@ -391,17 +392,16 @@ describe('field crews', () => {
     expect(steps.map((x) => x.evidence?.members)).toEqual([[lin, chen], [lin, chen], [lin, huang], undefined]);
   });
 
-  it('members not of the crew are refused, in words, with nothing stored (the photo stays free for the real record)', async () => {
+  it('members the roster does not have are kept as sent and flagged; malformed lists are refused, nothing stored', async () => {
     const [lin, chen] = CREW_MEMBERS.map((m) => m.id) as [string, string];
     const id = await assignedOrder();
     const { session } = await sessionFor(id);
-    const refusedAccept = await call('/api/crew/accept', { token: session, body: { members: [lin, 'nobody'] } });
-    expect(refusedAccept.status).toBe(400);
-    expect(refusedAccept.body.error).toBe(
-      `members.1: nobody 不是班组 抢修一班 的成员 / nobody is not a member of crew ${CREW} in the station's roster`,
-    );
-    expect(events(lead, id).some((e) => e.by.role === 'crew')).toBe(false);
-    expect((await call('/api/crew/accept', { token: session, body: { members: [lin] } })).status).toBe(200);
+    const accept = await call<StepResponse>('/api/crew/accept', { token: session, body: { members: [lin, 'nobody'] } });
+    expect(accept.status).toBe(200);
+    expect(accept.body.evidence.members).toEqual([lin, 'nobody']);
+    expect(accept.body.evidence.flags).toEqual([
+      { code: 'member_unknown', detail: "nobody 不在班组名单中 / nobody is not in the crew's roster" },
+    ]);
 
     const up = await photo(session, uniqueJpeg('members-refused', { takenAt: new Date() }));
     const arrive = (members: unknown) =>
@@ -415,17 +415,19 @@ describe('field crews', () => {
           members,
         },
       });
-    const otherCrews = await arrive([lin, `${OTHER_CREW}-m1`]);
-    expect(otherCrews.status).toBe(400);
-    expect(otherCrews.body.error).toMatch(
-      new RegExp(`^members\\.1: .*${OTHER_CREW}-m1 is not a member of crew ${CREW}`),
-    );
     const twice = await arrive([chen, chen]);
     expect(twice.status).toBe(400);
-    expect(twice.body.error).toMatch(/^members\.1: .*is named twice/);
+    expect(twice.body.error).toBe(`members.1: ${chen} 重复 / ${chen} is named twice`);
     const none = await arrive([]);
     expect(none.status).toBe(400);
     expect(none.body.error).toMatch(/^members: name at least one member/);
+    const notIds = await arrive([lin, '林 志强', '']);
+    expect(notIds.status).toBe(400);
+    expect(notIds.body.error).toMatch(/^members\.1: a member id: .*; members\.2: a member id/);
+    expect((await arrive([lin, 7])).body.error).toMatch(/^members\.1: /);
+    const tooMany = await arrive(Array.from({ length: 31 }, (_, i) => `${CREW}-m${i + 1}`));
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.error).toBe('members: at most 30 members');
     expect(
       events(lead, id)
         .filter((e) => e.by.role === 'crew')
@@ -433,21 +435,86 @@ describe('field crews', () => {
     ).toEqual(['accept']);
     expect((await photoRows(id)).map((r) => r.attached_at)).toEqual([null]);
 
-    const ok = await arrive([lin, chen]);
+    // A member of the station's other crew is not of this crew's roster: kept, and flagged by id.
+    const ok = await arrive([lin, `${OTHER_CREW}-m1`]);
     expect(ok.status).toBe(200);
-    expect(ok.body.evidence.members).toEqual([lin, chen]);
+    expect(ok.body.evidence.members).toEqual([lin, `${OTHER_CREW}-m1`]);
+    expect(ok.body.evidence.flags.map((f) => f.code)).toEqual(['member_unknown']);
+    expect(ok.body.evidence.flags[0]!.detail).toMatch(new RegExp(`/ ${OTHER_CREW}-m1 is not in the crew's roster$`));
     expect((await photoRows(id)).every((r) => r.attached_at !== null)).toBe(true);
   });
 
-  it('a crew the roster does not know has no members to choose, and may name none', async () => {
+  it('an offline report naming a member removed from the roster since is stored, flagged, at both centres', async () => {
+    // A crew of its own for this test, so the shared roster stays as the other tests expect it.
+    const crew = `${STATION}-c8`;
+    const [zhou, wu] = [`${crew}-m1`, `${crew}-m2`];
+    const put = (members: { id: string; name: string; phone: string; onDuty: boolean }[]) =>
+      putCrew(
+        lead.doc,
+        {
+          id: crew,
+          stationId: STATION,
+          name: '抢修八班',
+          kind: 'repair',
+          skills: ['line'],
+          area: { counties: ['gulou'], streets: [] },
+          onDuty: true,
+          members,
+        },
+        LEAD,
+      );
+    const zhouM = { id: zhou, name: '周海', phone: '13905918001', onDuty: true };
+    put([zhouM, { id: wu, name: '吴磊', phone: '13905918002', onDuty: true }]);
+    const id = await assignedOrder({ crew, assignAt: minutesAgo(60) });
+    const { session } = await sessionFor(id);
+    const memberIds = async () =>
+      (await call<Job>('/api/crew/job', { token: session })).body.members.map((m) => m.id).join(' ');
+    await eventually(async () => (await memberIds()) === `${zhou} ${wu}`, 'the crew with both members at the centre');
+
+    // Twenty minutes ago, without signal, the page kept this arrival in its outbox: 周 and 吴 on the job.
+    const recorded = minutesAgo(20);
+    const outbox = { deviceAt: recorded.toISOString(), offline: true, location: north(30), members: [zhou, wu] };
+    // Meanwhile the lead takes 吴 off the crew's roster.
+    put([zhouM]);
+    await eventually(async () => (await memberIds()) === zhou, 'the roster without 吴 at the centre');
+
+    // The phone has signal again and sends what it kept (its photo first).
+    const up = await photo(session, uniqueJpeg('left-since', { takenAt: recorded, lat: PLACE.lat, lng: PLACE.lng }));
+    const arrive = await call<StepResponse>('/api/crew/arrive', {
+      token: session,
+      body: { ...outbox, photoIds: [up.body.id] },
+    });
+    expect(arrive.status).toBe(200);
+    expect(arrive.body.state).toBe('on_site');
+    expect(arrive.body.evidence).toMatchObject({
+      offline: true,
+      deviceAt: recorded.toISOString(),
+      members: [zhou, wu],
+    });
+    expect(arrive.body.evidence.flags).toEqual([
+      { code: 'member_unknown', detail: `${wu} 不在班组名单中 / ${wu} is not in the crew's roster` },
+    ]);
+    for (const c of [lead, leadXm]) {
+      await eventually(() => readOrder(c.doc, id)?.order.state === 'on_site', `on site at ${c === lead ? 'fz' : 'xm'}`);
+      const stored = events(c, id).find((e) => e.action === 'arrive')!.evidence!;
+      expect(stored.members).toEqual([zhou, wu]);
+      expect(stored.flags.map((f) => f.code)).toEqual(['member_unknown']);
+    }
+    expect((await photoRows(id)).every((r) => r.attached_at !== null)).toBe(true);
+  });
+
+  it('a crew the roster does not know has no members to choose; members it names anyway are kept, flagged', async () => {
     const id = await assignedOrder({ crew: UNKNOWN_CREW });
     const { session } = await sessionFor(id);
     const job = await call<Job>('/api/crew/job', { token: session });
     expect(job.body.members).toEqual([]);
-    const named = await call('/api/crew/accept', { token: session, body: { members: [CREW_MEMBERS[0]!.id] } });
-    expect(named.status).toBe(400);
-    expect(named.body.error).toMatch(new RegExp(`is not a member of crew ${UNKNOWN_CREW}`));
-    expect((await call('/api/crew/accept', { token: session, body: {} })).status).toBe(200);
+    const named = await call<StepResponse>('/api/crew/accept', {
+      token: session,
+      body: { members: [CREW_MEMBERS[0]!.id] },
+    });
+    expect(named.status).toBe(200);
+    expect(named.body.evidence.members).toEqual([CREW_MEMBERS[0]!.id]);
+    expect(named.body.evidence.flags.map((f) => f.code)).toEqual(['member_unknown']);
   });
 
   it('an arrival 5 km from the address is flagged too far, with the distance', async () => {

@@ -3,7 +3,7 @@
 // the same guard. One plain value per crew (last writer wins per crew) and per station.
 import type * as Y from 'yjs';
 import { z } from 'zod';
-import { ActorSchema, areaCovers } from '@twinline/workorder';
+import { ActorSchema, MemberIdSchema, areaCovers } from '@twinline/workorder';
 import type { Actor, OrderType, WorkOrder } from '@twinline/workorder';
 import { WorkOrderError } from '@twinline/workorder';
 
@@ -36,7 +36,7 @@ export const CrewSchema = z.object({
   members: z
     .array(
       z.object({
-        id,
+        id: MemberIdSchema,
         name: z.string().trim().min(1).max(40),
         phone: z.string().regex(/^\+?[0-9]{3,20}$/),
         onDuty: z.boolean(),

@@ -9,9 +9,11 @@
 //   POST /api/crew/arrive   {deviceAt, offline, location?, photoIds (at least one), members?}
 //   POST /api/crew/handle   {note, photoIds, deviceAt?, offline?, location?, members?}
 //   POST /api/crew/reply    {note, deviceAt?, offline?, location?, members?}
-//   (members: the roster ids of the crew's members on the job when it reports, checked against the crew's roster)
+//   (members: the roster ids of the crew's members on the job when it reports; ids the crew's roster does not have are
+//   kept and flagged member_unknown, as an offline record may name someone who has left the crew since)
 //   GET  /api/crew/photos/<id>                               Bearer login token: a stored photo, for the staff
 import { z } from 'zod';
+import { MemberIdSchema } from '@twinline/workorder';
 import type { Evidence, OrderState, OrderType, Priority } from '@twinline/workorder';
 
 import { PHOTOS_PER_STEP } from './limits';
@@ -53,7 +55,7 @@ const StepFields = {
   location: LocationSchema.optional(),
   /** Who of the crew (roster member ids) is on the job as it reports. Absent from pages that do not say. */
   members: z
-    .array(id)
+    .array(MemberIdSchema)
     .min(1, 'name at least one member on the job, or leave members out')
     .max(MEMBERS_MAX, `at most ${MEMBERS_MAX} members`)
     .optional(),

@@ -75,6 +75,8 @@ export type Action = (typeof ACTIONS)[number];
 const id = z.string().min(1).max(64);
 const text = (max: number) => z.string().max(max);
 const isoTime = z.string().datetime({ offset: true });
+/** A crew member's id as the station's roster writes it (checked in form only: the roster may no longer have it). */
+export const MemberIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'a member id: letters, digits, _ . : -');
 
 /** Who did something: the user, the role they acted in, their station if a dispatcher, and the centre they were on. */
 export const ActorSchema = z.object({
@@ -147,6 +149,7 @@ export const EVIDENCE_FLAGS = [
   'photo_old', // the photo's own time is well before the arrival
   'photo_far', // the photo's own place is far from the address
   'photo_no_metadata', // the photo carries no time or place of its own
+  'member_unknown', // names members the crew's roster does not have (left since an offline record, or never in it)
 ] as const;
 export type EvidenceFlag = (typeof EVIDENCE_FLAGS)[number];
 
@@ -176,8 +179,11 @@ export const EvidenceSchema = z.object({
     )
     .max(10),
   flags: z.array(z.object({ code: z.enum(EVIDENCE_FLAGS), detail: text(200) })).max(20),
-  /** The roster ids of the crew's members who were on the job when it reported (absent on older records). */
-  members: z.array(id).max(30).optional(),
+  /**
+   * The roster ids of the crew's members who were on the job when it reported, as the crew sent them (absent on older
+   * records); ids its roster did not have when it was recorded are kept too, flagged `member_unknown`.
+   */
+  members: z.array(MemberIdSchema).max(30).optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 

@@ -38,8 +38,44 @@ describe('crew evidence', () => {
   });
 
   it('keeps who of the crew was on the job, and nothing when the page did not say', () => {
-    expect(evidenceFor({ ...base, members: ['c1-m1', 'c1-m3'] }).members).toEqual(['c1-m1', 'c1-m3']);
+    const roster = ['c1-m1', 'c1-m2', 'c1-m3'];
+    const e = evidenceFor({ ...base, members: ['c1-m1', 'c1-m3'], roster });
+    expect(e.members).toEqual(['c1-m1', 'c1-m3']);
+    expect(e.flags).toEqual([]);
     expect(evidenceFor(base)).not.toHaveProperty('members');
+  });
+
+  it('keeps members the roster does not have, as sent, and flags them by id', () => {
+    const roster = ['c1-m1', 'c1-m2'];
+    // c1-m3 left the crew after an offline record named them.
+    const left = evidenceFor({ ...base, members: ['c1-m3', 'c1-m1'], roster });
+    expect(left.members).toEqual(['c1-m3', 'c1-m1']);
+    expect(left.flags).toEqual([
+      { code: 'member_unknown', detail: "c1-m3 不在班组名单中 / c1-m3 is not in the crew's roster" },
+    ]);
+    // A crew the roster does not know: every member named is unknown to it.
+    expect(evidenceFor({ ...base, members: ['x-1', 'x-2'] }).flags).toEqual([
+      { code: 'member_unknown', detail: "x-1, x-2 不在班组名单中 / x-1, x-2 are not in the crew's roster" },
+    ]);
+    // Many long ids: the detail names those that fit and says how many more, within the flag's 200 characters.
+    const many = Array.from({ length: 30 }, (_, i) => `st-fuzhou-gulou-c1-former-member-${i + 1}`);
+    const e = evidenceFor({ ...base, members: many, roster });
+    expect(e.members).toEqual(many);
+    expect(e.flags).toHaveLength(1);
+    expect(e.flags[0]!.detail).toBe(
+      'st-fuzhou-gulou-c1-former-member-1 等 30 人 不在班组名单中 / ' +
+        "st-fuzhou-gulou-c1-former-member-1 and 29 more are not in the crew's roster",
+    );
+    // Said before the photos' flags, so ten doubtful photos cannot push it past the 20 flags an evidence keeps.
+    const photos = Array.from({ length: 10 }, (_, i) => ({
+      id: `ph-${i}`,
+      sha256: 'b'.repeat(64),
+      bytes: 9,
+      usedOn: 'X',
+    }));
+    const crowded = evidenceFor({ ...base, photos, members: ['c1-m9'], roster }).flags.map((f) => f.code);
+    expect(crowded).toHaveLength(20);
+    expect(crowded[0]).toBe('member_unknown');
   });
 
   it('flags each thing that does not add up, at its threshold', () => {

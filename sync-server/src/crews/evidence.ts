@@ -39,8 +39,13 @@ export interface EvidenceInput {
   /** When the current assignment was made (the dispatcher's `assign` event). */
   assignedAt: Date;
   photos: PhotoFacts[];
-  /** The crew's members on the job (roster ids, already checked against the roster), when the page said. */
+  /** The crew's members on the job (roster ids, as the page sent them: no id twice), when the page said. */
   members?: readonly string[];
+  /**
+   * The member ids the crew's roster has as the record is written (none when the roster does not know the crew).
+   * Members named that it lacks are kept, and flagged: an offline record may name someone who has left the crew since.
+   */
+  roster?: readonly string[];
 }
 
 const CLOCK = new Intl.DateTimeFormat('zh-CN', {
@@ -57,9 +62,17 @@ const minutes = (ms: number) => Math.round(ms / 60_000);
 const hours = (ms: number) => (ms / 3600_000).toFixed(1);
 const both = (zh: string, en: string) => `${zh} / ${en}`.slice(0, 200);
 
+/** As many of `ids` as fit in about 64 characters (at least one), for a flag's detail, and how many are left out. */
+function someIds(ids: readonly string[]): { list: string; more: number } {
+  let list = ids[0] ?? '';
+  let i = 1;
+  for (; i < ids.length && list.length + 2 + ids[i]!.length <= 64; i++) list += `, ${ids[i]}`;
+  return { list, more: ids.length - i };
+}
+
 /** The evidence of one crew step: the centre's facts and every flag, each with a bilingual detail. */
 export function evidenceFor(input: EvidenceInput): Evidence {
-  const { serverAt, deviceAt, offline, location, place, photos, members } = input;
+  const { serverAt, deviceAt, offline, location, place, photos, members = [] } = input;
   const flags: { code: EvidenceFlag; detail: string }[] = [];
   const flag = (code: EvidenceFlag, zh: string, en: string) => flags.push({ code, detail: both(zh, en) });
 
@@ -101,6 +114,17 @@ export function evidenceFor(input: EvidenceInput): Evidence {
     }
   }
 
+  const roster = new Set(input.roster);
+  const unknown = [...new Set(members)].filter((m) => !roster.has(m));
+  if (unknown.length > 0) {
+    const { list, more } = someIds(unknown);
+    flag(
+      'member_unknown',
+      `${more > 0 ? `${list} 等 ${unknown.length} 人` : list} 不在班组名单中`,
+      `${more > 0 ? `${list} and ${more} more` : list} ${unknown.length === 1 ? 'is' : 'are'} not in the crew's roster`,
+    );
+  }
+
   const recordAt = deviceAt ?? serverAt;
   for (const [i, p] of photos.entries()) {
     const n = `${i + 1}`;
@@ -136,6 +160,6 @@ export function evidenceFor(input: EvidenceInput): Evidence {
       ...(p.lat !== undefined && p.lng !== undefined ? { lat: p.lat, lng: p.lng } : {}),
     })),
     flags: flags.slice(0, 20),
-    ...(members && members.length > 0 ? { members: [...members] } : {}),
+    ...(members.length > 0 ? { members: [...members] } : {}),
   });
 }

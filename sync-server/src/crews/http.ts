@@ -1,7 +1,9 @@
 // The field crews' side of the centre (the routes are listed in @twinline/crew-page/contract): single-use links a
 // dispatcher sends to a crew, the crew sessions they are exchanged for, the job as the crew sees it, photo uploads,
 // and the crew's steps (accept, arrive, handle, reply), which the centre writes to the board itself, with the crew as
-// the actor and the evidence it computed (with the crew's members on the job, checked against the station's roster).
+// the actor and the evidence it computed (with the crew's members on the job as it named them: any the station's
+// roster does not have when the step is written are kept and flagged, never refused, for an offline record may name
+// someone who has left the crew since).
 // A refused step leaves nothing behind: its photos stay unattached (swept after a day) and no event is written.
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,7 +12,7 @@ import { act, canRead, parseDocName, readCrews, readOrder, snapshot } from '@twi
 import type { Crew, Principal } from '@twinline/board';
 import { CREWS } from '@twinline/demo-data/people';
 import { WorkOrderError, slaStatus } from '@twinline/workorder';
-import type { Actor, OrderEvent, WorkOrder } from '@twinline/workorder';
+import type { Actor, Evidence, OrderEvent, WorkOrder } from '@twinline/workorder';
 import {
   AcceptBodySchema,
   ArriveBodySchema,
@@ -38,7 +40,7 @@ import type { Rooms } from '../rooms';
 import { PhotoAttachError } from '../storage';
 import type { CrewLink, CrewStore, CustomerDirectory } from '../storage';
 import { evidenceFor, when } from './evidence';
-import type { PhotoFacts } from './evidence';
+import type { EvidenceInput, PhotoFacts } from './evidence';
 import { placeOf } from './geo';
 import { readPhotoMeta, sniffImage } from './photos';
 
@@ -100,21 +102,20 @@ function rosterCrew(doc: Parameters<typeof readCrews>[0], link: CrewLink): Crew 
   return readCrews(doc).find((c) => c.id === link.crewId && c.stationId === link.stationId);
 }
 
-/** Checks the members a step names against the crew's roster: 400 for one named twice or not of the crew. */
-function checkMembers(ids: readonly string[], crew: Crew | undefined, crewId: string): void {
-  const known = new Set(crew?.members.map((m) => m.id));
+/** The member ids of the link's crew in the station's roster (none when the roster does not know the crew). */
+function rosterIds(doc: Parameters<typeof readCrews>[0], link: CrewLink): string[] {
+  return rosterCrew(doc, link)?.members.map((m) => m.id) ?? [];
+}
+
+/**
+ * Refuses (400) a member a step names twice. Members the roster does not have are not refused here: the evidence
+ * keeps and flags them (see evidenceFor).
+ */
+function checkMembers(ids: readonly string[]): void {
   const seen = new Set<string>();
   ids.forEach((id, i) => {
     if (seen.has(id)) throw new HttpError(400, `members.${i}: ${both(`${id} 重复`, `${id} is named twice`)}`);
     seen.add(id);
-    if (!known.has(id))
-      throw new HttpError(
-        400,
-        `members.${i}: ${both(
-          `${id} 不是班组 ${crew?.name ?? crewId} 的成员`,
-          `${id} is not a member of crew ${crewId} in the station's roster`,
-        )}`,
-      );
   });
 }
 
@@ -391,16 +392,16 @@ export function crewRoutes(deps: CrewRoutesDeps) {
       photoIds?: string[];
     };
     const members = body.members ?? [];
+    checkMembers(members);
     const serverAt = new Date(now());
     const answer = await withOrder(link.doc, async (room) => {
       const order = readOrder(room.doc, link.orderId)?.order;
       if (!order) throw new HttpError(404, `order ${link.orderId} is no longer on the board`);
       const problem = voidLink(order, link);
       if (problem) throw new HttpError(409, problem);
-      if (members.length > 0) checkMembers(members, rosterCrew(room.doc, link), link.crewId);
       const ids = body.photoIds ?? [];
       const photos = await stepPhotos(ids, link, ids.length > 0 ? photosOnBoard(room.doc) : new Map());
-      const evidence = evidenceFor({
+      const facts: EvidenceInput = {
         step: action,
         serverAt,
         deviceAt: body.deviceAt ? new Date(body.deviceAt) : undefined,
@@ -410,7 +411,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
         assignedAt: new Date(assignment(order)!.at),
         photos,
         ...(members.length > 0 ? { members } : {}),
-      });
+      };
       const actor: Actor = { userId: link.crewId, role: 'crew', centre: deps.centre, stationId: link.stationId };
       try {
         await store.attach(ids, link, action, serverAt.getTime());
@@ -419,12 +420,13 @@ export function crewRoutes(deps: CrewRoutesDeps) {
         throw error;
       }
       let event: OrderEvent | undefined;
+      let evidence: Evidence | undefined;
       try {
         await room.serverChange((doc) => {
           const current = readOrder(doc, link.orderId)?.order;
           const gone = current ? voidLink(current, link) : `order ${link.orderId} is no longer on the board`;
           if (gone) throw new HttpError(409, gone);
-          if (members.length > 0) checkMembers(members, rosterCrew(doc, link), link.crewId); // the roster as written
+          evidence = evidenceFor({ ...facts, roster: rosterIds(doc, link) }); // the roster as the step is written
           event = act(
             doc,
             link.orderId,
@@ -445,7 +447,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
           order: link.orderId,
           crew: link.crewId,
           action,
-          flags: evidence.flags.map((f) => f.code),
+          flags: evidence!.flags.map((f) => f.code),
           ...(members.length > 0 ? { members } : {}),
         },
         'crew step recorded',
@@ -454,7 +456,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
         orderId: link.orderId,
         state: after?.state ?? order.state,
         event: { id: event!.id, action, at: event!.at },
-        evidence,
+        evidence: evidence!,
       };
       return out;
     });
