@@ -234,6 +234,8 @@ describe('the console across both centres', () => {
     await expect
       .poll(() => dispatcher.getByTestId('lane-new').getAttribute('data-count'), { timeout: 10_000 })
       .toBe('1');
+    // The count leads the window's title, so it shows on the taskbar behind other windows.
+    await expect.poll(() => dispatcher.title()).toMatch(/^\(1\) /);
     await dispatcher.getByTestId('lane-new').click();
     await expect.poll(() => row(dispatcher, '五一北路 7 号').count()).toBe(1);
     await row(dispatcher, '五一北路 7 号').click();

@@ -1,7 +1,8 @@
+import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { filterChanged, sortChanged } from './boardSlice';
-import { ROLE_LANES } from './lanes';
+import { ARRIVALS_LANE, ROLE_LANES } from './lanes';
 import type { Lane } from './lanes';
 
 /**
@@ -17,6 +18,8 @@ export function InboxLanes() {
   const lane = useAppSelector((s) => s.board.filters.lane);
   const counts = useAppSelector(board.selectLaneCounts);
   const lanes = role ? ROLE_LANES[role] : undefined;
+  const arrivals = role ? ARRIVALS_LANE[role] : undefined;
+  useArrivalAlert(arrivals ? (counts[arrivals] ?? 0) : 0);
   if (!lanes) return null;
   const choose = (l: Lane | '') => {
     dispatch(filterChanged({ lane: l }));
@@ -55,4 +58,52 @@ export function InboxLanes() {
       })}
     </nav>
   );
+}
+
+/** A soft two-note chime (no sound file: the console ships none), at a third of full volume. */
+function chime(): void {
+  try {
+    const ctx = new AudioContext();
+    const gain = ctx.createGain();
+    gain.gain.value = 0.3;
+    gain.connect(ctx.destination);
+    [880, 660].forEach((hz, i) => {
+      const osc = ctx.createOscillator();
+      osc.frequency.value = hz;
+      osc.connect(gain);
+      osc.start(ctx.currentTime + i * 0.18);
+      osc.stop(ctx.currentTime + i * 0.18 + 0.15);
+    });
+    setTimeout(() => void ctx.close(), 1000);
+  } catch {
+    // no audio output: the title still says it
+  }
+}
+
+/**
+ * New work for the role (a station's new orders, an agent's orders sent back): the count leads the window's title,
+ * so it shows on the taskbar while the console is behind another window, and a rise chimes once. The first count
+ * after sign-in (the board loading) is not news.
+ */
+function useArrivalAlert(count: number): void {
+  const { t } = useTranslation();
+  const seen = useRef<number | null>(null);
+  useEffect(() => {
+    const title = t('app.title');
+    document.title = count > 0 ? `(${count}) ${title}` : title;
+    return () => {
+      document.title = title;
+    };
+  }, [count, t]);
+  useEffect(() => {
+    const loaded = seen.current !== null;
+    if (loaded && count > seen.current!) chime();
+    if (!loaded) {
+      // Wait for the board to settle before counting rises (the cached board and then the centre's arrive first).
+      const timer = setTimeout(() => (seen.current = count), 3000);
+      return () => clearTimeout(timer);
+    }
+    seen.current = count;
+    return undefined;
+  }, [count]);
 }

@@ -51,6 +51,9 @@ export function inLane(r: BoardRow, lane: Lane): boolean {
   }
 }
 
+/** The lane whose growth is news for the role (an order just arrived): it titles the window and chimes. */
+export const ARRIVALS_LANE: Partial<Record<Role, Lane>> = { dispatcher: 'new', agent: 'returned' };
+
 /** How many of `rows` are in each of `lanes`. */
 export function laneCounts(rows: Iterable<BoardRow>, lanes: readonly Lane[]): Record<Lane, number> {
   const out = Object.fromEntries(LANES.map((l) => [l, 0])) as Record<Lane, number>;
