@@ -20,6 +20,7 @@ const MODULES = [
   'packages/workorder/src/bench/sla.bench.ts',
   'packages/routing/src/bench/routing.bench.ts',
   'sync-server/bench/centre.bench.ts',
+  'sync-server/bench/figures.bench.ts',
   'sync-server/bench/customers.bench.ts',
   'sync-server/bench/calls.bench.ts',
   'desktop/bench/screenpop.bench.ts',

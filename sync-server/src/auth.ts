@@ -1,8 +1,12 @@
-// Login tokens: HS256 JWTs signed with a secret both centres share, so a console keeps its session on the twin.
+// Login tokens: HS256 JWTs signed with a secret both centres share, so a console keeps its session on the twin. And
+// the twins' own check of each other: the peer secret as a Bearer (the replication link, the photo copies).
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import type { Principal } from '@twinline/board';
 import { ROLES } from '@twinline/workorder';
+import { bearer } from './http';
 
 const ClaimsSchema = z.object({
   sub: z.string().min(1),
@@ -46,4 +50,16 @@ export class TokenService {
       return null;
     }
   }
+}
+
+/**
+ * Whether the request is the twin centre's: it carries the shared peer secret as its Bearer. Compared as SHA-256
+ * digests in constant time, so neither the secret's content nor its length shows in the timing. A login token (a
+ * console's) is not the peer secret and is refused like no credentials at all.
+ */
+export function isTwin(req: IncomingMessage, peerSecret: string): boolean {
+  const given = bearer(req);
+  if (given === null) return false;
+  const digest = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(digest(given), digest(peerSecret));
 }

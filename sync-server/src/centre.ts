@@ -2,7 +2,6 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -16,7 +15,7 @@ import { createMetrics } from './metrics';
 import type { Metrics } from './metrics';
 import { openCentreStorage } from './storage';
 import type { CentreStorage } from './storage';
-import { TokenService } from './auth';
+import { TokenService, isTwin } from './auth';
 import { Rooms } from './rooms';
 import { PEER_ORIGIN, LOAD_ORIGIN } from './room';
 import { ClientConnection } from './client';
@@ -28,6 +27,7 @@ import { seedDemo } from './demo';
 import { CLOSE } from './protocol';
 import { HttpError, applyCors, bearer, readJson, sendJson } from './http';
 import { customerRoutes } from './http/customers';
+import { figureRoutes } from './http/figures';
 import { startDemoCustomers } from './customers-demo';
 import { createCentreSip } from './sip/service';
 import type { CentreSip } from './sip/service';
@@ -73,6 +73,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   const rooms = new Rooms(storage, metrics, log, config, (doc, update, origin) => {
     if (origin !== PEER_ORIGIN && origin !== LOAD_ORIGIN) peer.push(doc, update);
     if (origin !== LOAD_ORIGIN) dispatch.poke(doc); // any change may make an order due for automatic dispatch
+    if (origin === PEER_ORIGIN) crews.twinUpdate(doc, update); // copies the crew photos it names (crews/replication.ts)
   });
   peer = new PeerReplicator(
     { peerUrl: config.peer, peerSecret: config.peerSecret, resyncEveryMs: config.resyncEveryMs, centre: config.name },
@@ -132,6 +133,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   });
 
   const customers = customerRoutes({ directory: storage.customers, authorise });
+  const figures = figureRoutes({ rooms, storage, authorise, log: log.child({ component: 'figures' }) });
   const callApi = calls ? callRoutes({ calls, authorise, tokens }) : null;
   const crews = crewRoutes({
     centre: config.name,
@@ -139,6 +141,12 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
     store: storage.crews,
     directory: storage.customers,
     authorise,
+    twin: {
+      secret: config.peerSecret,
+      url: config.peer,
+      connected: () => peer.connected,
+      docs: () => storage.listDocs(),
+    },
     log: log.child({ component: 'crews' }),
   });
   const crewPageFiles = crewPage();
@@ -221,6 +229,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
       });
     }
     if (await customers(req, res, url)) return;
+    if (await figures(req, res, url)) return;
     if (callApi && (await callApi(req, res, url))) return;
     if ((await crews.handle(req, res, url)) || (await crewPageFiles(req, res, url))) return;
     throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
@@ -243,9 +252,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://centre');
     if (url.pathname === '/_peer') {
-      const given = Buffer.from(bearer(req) ?? '');
-      const expected = Buffer.from(config.peerSecret);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!isTwin(req, config.peerSecret)) {
         log.warn({ from: req.socket.remoteAddress }, 'twin link refused: bad peer secret');
         return refuseHttp(socket, 401, 'Unauthorized');
       }
@@ -311,6 +318,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
   janitor.start();
   escalation.start();
   dispatch.start();
+  crews.start();
   calls?.start();
   const demoCustomers = startDemoCustomers(
     storage.customers,

@@ -45,6 +45,14 @@ export async function readJson<S extends z.ZodType>(
   return parsed.data;
 }
 
+/** A URL's query parameters validated with `schema`; HttpError 400 naming each bad parameter otherwise. */
+export function readQuery<S extends z.ZodType>(url: URL, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
+  if (!parsed.success)
+    throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
+  return parsed.data;
+}
+
 export function bearer(req: IncomingMessage): string | null {
   const h = req.headers.authorization;
   return h?.startsWith('Bearer ') ? h.slice(7) : null;

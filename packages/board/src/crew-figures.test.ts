@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, createOrder } from '@twinline/workorder';
-import type { Actor, OrderEvent, WorkOrder } from '@twinline/workorder';
-import { crewFigures, memberFigures, ratings } from './crew-figures';
+import type { Actor, EvidenceFlag, OrderEvent, WorkOrder } from '@twinline/workorder';
+import { FiguresFold, crewFigures, memberFigures, ratings } from './crew-figures';
 import { agent, dispatcherA, draftFor } from './testkit';
 
 const crewActor: Actor = { userId: 'c1', role: 'crew', centre: 'fuzhou', stationId: dispatcherA.stationId };
@@ -14,7 +14,7 @@ const ev = (action: OrderEvent['action'], by: Actor, minute: number, extra: Part
   at: at(minute),
   ...extra,
 });
-const evidence = (flags: { code: 'too_far'; detail: string }[] = [], members?: string[]) => ({
+const evidence = (flags: { code: EvidenceFlag; detail: string }[] = [], members?: string[]) => ({
   serverAt: at(0),
   offline: false,
   location: { lat: 26.08, lng: 119.3, accuracyM: 10 },
@@ -120,6 +120,29 @@ describe('figures per crew member', () => {
     });
   });
 
+  it('gives figures to a member the roster no longer has, whose reports count as flagged', () => {
+    // An offline arrival names 吴 (m9), taken off the crew's roster before it reached the centre: kept, flagged.
+    const unknown = [{ code: 'member_unknown' as const, detail: 'm9 不在班组名单中 / m9 is not in the crew roster' }];
+    const o = run([
+      ...assigned('c1', 10),
+      ev('accept', crewActor, 12, { evidence: on('m1', 'm9') }),
+      ev('arrive', crewActor, 30, { evidence: evidence(unknown, ['m1', 'm9']) }),
+    ]);
+    expect(crewFigures([o]).get('c1')).toMatchObject({ arrivals: 1, verifiedArrivals: 0, flagged: 1 });
+    expect(memberFigures([o]).get('c1')!.get('m9')).toEqual({
+      crewId: 'c1',
+      memberId: 'm9',
+      jobs: 1,
+      arrivals: 1,
+      verifiedArrivals: 0,
+      flagged: 1,
+      minutesToAccept: 2,
+      minutesToArrive: 20,
+      minutesToHandle: null,
+      load: 1,
+    });
+  });
+
   it('counts a member listed twice on one report once', () => {
     const o = run([...assigned('c1', 10), ev('accept', crewActor, 13, { evidence: on('m1', 'm1') })]);
     expect(memberFigures([o]).get('c1')!.get('m1')).toMatchObject({ jobs: 1, minutesToAccept: 3, load: 1 });
@@ -145,5 +168,39 @@ describe('evaluation results per person and per station', () => {
     expect(r.agents.get(agent.userId)).toMatchObject({ count: 2, mean: 3.5 });
     expect(r.agents.get(agent.userId)!.comments.map((c) => c.note)).toEqual(['工单地址写错了小区名']);
     expect(r.stations.get(dispatcherA.stationId!)).toMatchObject({ count: 2, mean: 3.5 });
+  });
+});
+
+describe('figures folded one order at a time', () => {
+  it('gives what the functions over all the orders give, keeping only the newest five comments', () => {
+    const orders = Array.from({ length: 120 }, (_, i) => {
+      const crew = { ...crewActor, userId: `c${i % 3}` };
+      return run([
+        ev('dispatch', agent, 1, { stationId: dispatcherA.stationId }),
+        ev('take', dispatcherA, 2),
+        ev('assign', dispatcherA, 3, { crewId: crew.userId }),
+        ev('accept', crew, 4 + (i % 7), { evidence: on('m1') }),
+        ev('arrive', crew, 20 + (i % 11), { evidence: i % 4 ? on('m1', 'm2') : evidence(tooFar, ['m2']) }),
+        ev('handle', crew, 60, { note: '处理', evidence: on('m2') }),
+        ev('reply', dispatcherA, 70, { note: '回单' }),
+        ev('callback', agent, 80, { satisfaction: 'satisfied' }),
+        ev('archive', agent, 90),
+        ev('evaluate', agent, 91, { score: 1 + (i % 5), ...(i % 2 ? { note: `站点评价 ${i}` } : {}) }),
+        // Many comments at the same minute: the newest five, and of those made at once the earliest first.
+        ev('evaluate', dispatcherA, 100 + (i % 9), { score: 1 + (i % 4), note: `坐席评价 ${i}` }),
+      ]);
+    });
+    const fold = new FiguresFold();
+    for (const o of orders) fold.add(o);
+    expect(fold.orders).toBe(120);
+    expect(fold.crewFigures()).toEqual(crewFigures(orders));
+    expect(fold.memberFigures()).toEqual(memberFigures(orders));
+    expect(fold.ratings()).toEqual(ratings(orders));
+    expect(
+      fold
+        .ratings()
+        .agents.get(agent.userId)!
+        .comments.map((c) => c.note),
+    ).toEqual([8, 17, 26, 35, 44].map((i) => `坐席评价 ${i}`));
   });
 });

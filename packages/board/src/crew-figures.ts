@@ -1,5 +1,9 @@
 // What dispatchers and team leads see per crew and per crew member: how they work, from the orders' own events
 // (nothing kept apart, so both centres and every console compute the same figures from the same board).
+// The report's schema (FiguresReportSchema) is what a centre answers for a period (GET /api/figures) and what the
+// console checks it against; this module imports no Yjs, so the console's window can import it
+// (`@twinline/board/crew-figures`).
+import { z } from 'zod';
 import type { WorkOrder } from '@twinline/workorder';
 
 export interface CrewFigures {
@@ -62,25 +66,29 @@ const finish = ({ count: _, accept, arrive, handle, ...t }: Tally) => ({
 });
 
 /**
- * One walk over the orders' events: a tally per crew, and (with `perMember`) per crew and member. Each assignment
- * counts once for its crew (`count`: assigned) and once for each member listed on one of its reports (`count`: jobs).
+ * A tally per crew, and (with `perMember`) per crew and member, one order at a time. Each assignment counts once for
+ * its crew (`count`: assigned) and once for each member listed on one of its reports (`count`: jobs).
  */
-function tally(orders: Iterable<WorkOrder>, perMember: boolean) {
-  const crews = new Map<string, Tally>();
-  const members = new Map<string, Map<string, Tally>>();
-  const ofCrew = (crewId: string) => {
-    let t = crews.get(crewId);
-    if (!t) crews.set(crewId, (t = blank()));
+class Tallies {
+  readonly crews = new Map<string, Tally>();
+  readonly members = new Map<string, Map<string, Tally>>();
+  constructor(private readonly perMember: boolean) {}
+
+  private ofCrew(crewId: string): Tally {
+    let t = this.crews.get(crewId);
+    if (!t) this.crews.set(crewId, (t = blank()));
     return t;
-  };
-  const ofMember = (crewId: string, memberId: string) => {
-    let byId = members.get(crewId);
-    if (!byId) members.set(crewId, (byId = new Map()));
+  }
+
+  private ofMember(crewId: string, memberId: string): Tally {
+    let byId = this.members.get(crewId);
+    if (!byId) this.members.set(crewId, (byId = new Map()));
     let t = byId.get(memberId);
     if (!t) byId.set(memberId, (t = blank()));
     return t;
-  };
-  for (const o of orders) {
+  }
+
+  add(o: WorkOrder): void {
     let crew: string | undefined;
     let assignedAt: string | undefined;
     let arrivedAt: string | undefined;
@@ -94,13 +102,13 @@ function tally(orders: Iterable<WorkOrder>, perMember: boolean) {
         arrivedAt = undefined;
         onJob = new Set();
         latest = [];
-        ofCrew(crew).count++;
+        this.ofCrew(crew).count++;
         continue;
       }
       if (!crew) continue;
-      const listed = perMember ? [...new Set(e.evidence?.members ?? [])] : [];
+      const listed = this.perMember ? [...new Set(e.evidence?.members ?? [])] : [];
       if (e.by.role === 'crew' && CREW_REPORTS.has(e.action)) latest = listed;
-      for (const t of [ofCrew(crew), ...listed.map((m) => ofMember(crew!, m))]) {
+      for (const t of [this.ofCrew(crew), ...listed.map((m) => this.ofMember(crew!, m))]) {
         if (e.evidence && e.evidence.flags.length > 0) t.flagged++;
         if (e.action === 'accept' && assignedAt) t.accept.push(mins(assignedAt, e.at));
         if (e.action === 'arrive') {
@@ -111,24 +119,43 @@ function tally(orders: Iterable<WorkOrder>, perMember: boolean) {
         if (e.action === 'handle' && arrivedAt) t.handle.push(mins(arrivedAt, e.at));
       }
       for (const m of listed) {
-        if (!onJob.has(m)) ofMember(crew, m).count++;
+        if (!onJob.has(m)) this.ofMember(crew, m).count++;
         onJob.add(m);
       }
       if (e.action === 'arrive') arrivedAt = e.at;
     }
     if (o.crewId && BUSY.has(o.state)) {
-      ofCrew(o.crewId).load++;
-      if (crew === o.crewId) for (const m of latest) ofMember(crew, m).load++;
+      this.ofCrew(o.crewId).load++;
+      if (crew === o.crewId) for (const m of latest) this.ofMember(crew, m).load++;
     }
   }
-  return { crews, members };
+
+  crewFigures(): Map<string, CrewFigures> {
+    const out = new Map<string, CrewFigures>();
+    for (const [crewId, t] of this.crews) out.set(crewId, { crewId, assigned: t.count, ...finish(t) });
+    return out;
+  }
+
+  memberFigures(): Map<string, Map<string, MemberFigures>> {
+    const out = new Map<string, Map<string, MemberFigures>>();
+    for (const [crewId, byId] of this.members)
+      out.set(
+        crewId,
+        new Map([...byId].map(([memberId, t]) => [memberId, { crewId, memberId, jobs: t.count, ...finish(t) }])),
+      );
+    return out;
+  }
+}
+
+function tally(orders: Iterable<WorkOrder>, perMember: boolean): Tallies {
+  const t = new Tallies(perMember);
+  for (const o of orders) t.add(o);
+  return t;
 }
 
 /** Figures for every crew that appears in these orders. */
 export function crewFigures(orders: Iterable<WorkOrder>): Map<string, CrewFigures> {
-  const out = new Map<string, CrewFigures>();
-  for (const [crewId, t] of tally(orders, false).crews) out.set(crewId, { crewId, assigned: t.count, ...finish(t) });
-  return out;
+  return tally(orders, false).crewFigures();
 }
 
 /**
@@ -137,13 +164,7 @@ export function crewFigures(orders: Iterable<WorkOrder>): Map<string, CrewFigure
  * the member.
  */
 export function memberFigures(orders: Iterable<WorkOrder>): Map<string, Map<string, MemberFigures>> {
-  const out = new Map<string, Map<string, MemberFigures>>();
-  for (const [crewId, byId] of tally(orders, true).members)
-    out.set(
-      crewId,
-      new Map([...byId].map(([memberId, t]) => [memberId, { crewId, memberId, jobs: t.count, ...finish(t) }])),
-    );
-  return out;
+  return tally(orders, true).memberFigures();
 }
 
 export interface Rating {
@@ -154,38 +175,130 @@ export interface Rating {
   comments: { orderId: string; score: number; note: string; at: string }[];
 }
 
+/** Comments kept per person or station while folding: trimmed back to the newest 5 whenever this many pile up. */
+const COMMENTS_HELD = 50;
+const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare(a.at);
+
+/** Scores and the newest comments per agent and per station, one order at a time. */
+class RatingTallies {
+  readonly agents = new Map<string, { sum: number; count: number; comments: Rating['comments'] }>();
+  readonly stations = new Map<string, { sum: number; count: number; comments: Rating['comments'] }>();
+
+  private static put(
+    m: Map<string, { sum: number; count: number; comments: Rating['comments'] }>,
+    key: string,
+    orderId: string,
+    ev: { score: number; note?: string; at: string },
+  ): void {
+    let r = m.get(key);
+    if (!r) m.set(key, (r = { sum: 0, count: 0, comments: [] }));
+    r.sum += ev.score;
+    r.count++;
+    if (!ev.note) return;
+    r.comments.push({ orderId, score: ev.score, note: ev.note, at: ev.at });
+    // A stable sort keeps the earlier of two comments made at the same time first, as a sort of them all would.
+    if (r.comments.length >= COMMENTS_HELD) r.comments = r.comments.sort(newestFirst).slice(0, 5);
+  }
+
+  add(o: WorkOrder): void {
+    if (o.evaluations.station) RatingTallies.put(this.agents, o.createdBy.userId, o.id, o.evaluations.station);
+    if (o.evaluations.centre && o.stationId) RatingTallies.put(this.stations, o.stationId, o.id, o.evaluations.centre);
+  }
+
+  ratings(): { agents: Map<string, Rating>; stations: Map<string, Rating> } {
+    const done = (m: Map<string, { sum: number; count: number; comments: Rating['comments'] }>) =>
+      new Map(
+        [...m].map(([k, r]) => [
+          k,
+          {
+            count: r.count,
+            mean: Math.round((r.sum / r.count) * 10) / 10,
+            comments: [...r.comments].sort(newestFirst).slice(0, 5),
+          },
+        ]),
+      );
+    return { agents: done(this.agents), stations: done(this.stations) };
+  }
+}
+
 /**
  * The two-way evaluation per person and per station, for team leads: how the stations rated each agent's orders
  * (the station's side of `evaluate`, by the agent who took the order), and how the agents rated each station.
  */
 export function ratings(orders: Iterable<WorkOrder>): { agents: Map<string, Rating>; stations: Map<string, Rating> } {
-  const agents = new Map<string, { scores: number[]; comments: Rating['comments'] }>();
-  const stations = new Map<string, { scores: number[]; comments: Rating['comments'] }>();
-  const add = (
-    m: Map<string, { scores: number[]; comments: Rating['comments'] }>,
-    key: string,
-    orderId: string,
-    ev: { score: number; note?: string; at: string },
-  ) => {
-    const r = m.get(key) ?? { scores: [], comments: [] };
-    r.scores.push(ev.score);
-    if (ev.note) r.comments.push({ orderId, score: ev.score, note: ev.note, at: ev.at });
-    m.set(key, r);
-  };
-  for (const o of orders) {
-    if (o.evaluations.station) add(agents, o.createdBy.userId, o.id, o.evaluations.station);
-    if (o.evaluations.centre && o.stationId) add(stations, o.stationId, o.id, o.evaluations.centre);
-  }
-  const done = (m: Map<string, { scores: number[]; comments: Rating['comments'] }>) =>
-    new Map(
-      [...m].map(([k, r]) => [
-        k,
-        {
-          count: r.scores.length,
-          mean: Math.round((r.scores.reduce((s, x) => s + x, 0) / r.scores.length) * 10) / 10,
-          comments: r.comments.sort((a, b) => b.at.localeCompare(a.at)).slice(0, 5),
-        },
-      ]),
-    );
-  return { agents: done(agents), stations: done(stations) };
+  const r = new RatingTallies();
+  for (const o of orders) r.add(o);
+  return r.ratings();
 }
+
+/**
+ * Crew, member and evaluation figures folded one order at a time, for orders that arrive in pages (the centre's
+ * archive): the same results as {@link crewFigures}, {@link memberFigures} and {@link ratings} over all of them,
+ * holding only the tallies, never the orders.
+ */
+export class FiguresFold {
+  private readonly tallies = new Tallies(true);
+  private readonly rated = new RatingTallies();
+  /** Orders added so far. */
+  orders = 0;
+
+  add(order: WorkOrder): void {
+    this.tallies.add(order);
+    this.rated.add(order);
+    this.orders++;
+  }
+
+  crewFigures(): Map<string, CrewFigures> {
+    return this.tallies.crewFigures();
+  }
+
+  memberFigures(): Map<string, Map<string, MemberFigures>> {
+    return this.tallies.memberFigures();
+  }
+
+  ratings(): { agents: Map<string, Rating>; stations: Map<string, Rating> } {
+    return this.rated.ratings();
+  }
+}
+
+const count = z.number().int().min(0);
+const meanMinutes = z.number().nullable();
+const figureFields = {
+  crewId: z.string(),
+  arrivals: count,
+  verifiedArrivals: count,
+  flagged: count,
+  minutesToAccept: meanMinutes,
+  minutesToArrive: meanMinutes,
+  minutesToHandle: meanMinutes,
+  load: count,
+};
+export const CrewFiguresSchema = z.object({ ...figureFields, assigned: count }) satisfies z.ZodType<CrewFigures>;
+export const MemberFiguresSchema = z.object({
+  ...figureFields,
+  memberId: z.string(),
+  jobs: count,
+}) satisfies z.ZodType<MemberFigures>;
+export const RatingSchema = z.object({
+  count,
+  mean: z.number().min(0).max(5),
+  comments: z.array(z.object({ orderId: z.string(), score: z.number(), note: z.string(), at: z.string() })).max(5),
+}) satisfies z.ZodType<Rating>;
+
+/** Figures of the orders that count for a period, as a centre answers them (GET /api/figures). */
+export const FiguresReportSchema = z.object({
+  /** The cities folded. */
+  cities: z.array(z.string()),
+  /** The period, [from, to), as ISO instants. */
+  from: z.string(),
+  to: z.string(),
+  /** How many orders counted, from the live board and from the centre's archive. */
+  orders: z.object({ live: count, archived: count }),
+  /** Per crew id. */
+  crews: z.record(z.string(), CrewFiguresSchema),
+  /** Per crew id, then member id. */
+  members: z.record(z.string(), z.record(z.string(), MemberFiguresSchema)),
+  /** Per agent (user id) and per station id. */
+  ratings: z.object({ agents: z.record(z.string(), RatingSchema), stations: z.record(z.string(), RatingSchema) }),
+});
+export type FiguresReport = z.infer<typeof FiguresReportSchema>;

@@ -39,5 +39,5 @@ export {
   rosterRefusal,
 } from './roster';
 export type { Crew, CrewChoice, StationSettings } from './roster';
-export { crewFigures, memberFigures, ratings } from './crew-figures';
-export type { CrewFigures, MemberFigures, Rating } from './crew-figures';
+export { FiguresFold, FiguresReportSchema, crewFigures, memberFigures, ratings } from './crew-figures';
+export type { CrewFigures, FiguresReport, MemberFigures, Rating } from './crew-figures';

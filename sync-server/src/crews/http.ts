@@ -5,6 +5,7 @@
 // roster does not have when the step is written are kept and flagged, never refused, for an offline record may name
 // someone who has left the crew since).
 // A refused step leaves nothing behind: its photos stay unattached (swept after a day) and no event is written.
+// The photos a step used are copied to the twin centre, which pulls them (replication.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
@@ -43,6 +44,8 @@ import { evidenceFor, when } from './evidence';
 import type { EvidenceInput, PhotoFacts } from './evidence';
 import { placeOf } from './geo';
 import { readPhotoMeta, sniffImage } from './photos';
+import { PEER_PHOTOS_PATH, PhotoCopies } from './replication';
+import type { TwinLink } from './replication';
 
 export interface CrewRoutesDeps {
   /** The centre's name: the `centre` of the crew's events. */
@@ -52,6 +55,8 @@ export interface CrewRoutesDeps {
   directory: CustomerDirectory;
   /** The centre's Bearer check for staff (login tokens): the principal, or HttpError 401. */
   authorise: (req: IncomingMessage) => Promise<Principal>;
+  /** The twin centre, for copies of crew photos both ways (replication.ts). */
+  twin: TwinLink;
   log: Logger;
   /** How long a link (and the session made from it) lasts. Default 12 h. */
   linkTtlMs?: number;
@@ -181,6 +186,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
   const now = deps.now ?? Date.now;
   const linkTtlMs = deps.linkTtlMs ?? 12 * 3600_000;
   const photosPerSession = deps.photosPerSession ?? 40;
+  const copies = new PhotoCopies({ centre: deps.centre, twin: deps.twin, rooms, store, log });
 
   async function withOrder<T>(doc: string, fn: (room: Awaited<ReturnType<Rooms['get']>>) => Promise<T>): Promise<T> {
     const room = await rooms.get(doc);
@@ -494,6 +500,10 @@ export function crewRoutes(deps: CrewRoutesDeps) {
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    if (url.pathname.startsWith(PEER_PHOTOS_PATH)) {
+      await copies.serve(req, res, decodeURIComponent(url.pathname.slice(PEER_PHOTOS_PATH.length)));
+      return true;
+    }
     if (!url.pathname.startsWith('/api/crew/')) return false;
     const route = url.pathname.slice('/api/crew/'.length);
     if (route.startsWith('photos/')) {
@@ -534,7 +544,14 @@ export function crewRoutes(deps: CrewRoutesDeps) {
     handle,
     /** One sweep now (tests, shutdown). */
     sweep,
-    stop: () => clearInterval(sweeper),
+    /** Starts copying the twin's crew photos this centre lacks (replication.ts). */
+    start: () => copies.start(),
+    /** An update from the twin was applied to `doc` (the rooms' update hook): copies any crew photo it names. */
+    twinUpdate: (doc: string, update: Uint8Array) => copies.seen(doc, update),
+    stop: () => {
+      clearInterval(sweeper);
+      copies.stop();
+    },
   };
 }
 

@@ -10,7 +10,7 @@ import { CITY_IDS, canRead, regionDoc } from '@twinline/board';
 import type { Principal } from '@twinline/board';
 import { AccountNumberSchema, normalisePhone } from '@twinline/customers';
 import type { ByPhoneResponse, DeltaResponse, SearchResponse } from '@twinline/customers';
-import { HttpError, sendJson } from '../http';
+import { HttpError, readQuery as query, sendJson } from '../http';
 import type { CustomerDirectory } from '../storage';
 
 const City = z.enum(CITY_IDS, { error: `must be one of ${CITY_IDS.join(', ')}` });
@@ -35,13 +35,6 @@ const DeltaQuery = z.object({
   since: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(5000).default(1000),
 });
-
-function query<S extends z.ZodType>(url: URL, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(Object.fromEntries(url.searchParams));
-  if (!parsed.success)
-    throw new HttpError(400, parsed.error.issues.map((i) => `${i.path.join('.') || 'query'}: ${i.message}`).join('; '));
-  return parsed.data;
-}
 
 /** The cities a principal may read, or undefined for all of them. */
 function readableCities(p: Principal): string[] | undefined {

@@ -30,6 +30,14 @@ export interface ArchiveHit {
   json: string;
 }
 
+/** One archived order as the figures read it: the folded order's JSON only (not the draft, events and comments). */
+export interface ArchivedOrderJson {
+  id: string;
+  archivedMs: number;
+  /** `ArchivedRecord.order`, as JSON text. */
+  order: string;
+}
+
 /** Terms shorter than this cannot use the trigram index and fall back to LIKE. */
 const TRIGRAM = 3;
 
@@ -103,5 +111,36 @@ export class Archive {
        ORDER BY archived_ms DESC, seq DESC LIMIT ? OFFSET ?`,
       params,
     );
+  }
+
+  /**
+   * The orders of `city` archived in [fromMs, toMs), oldest first, a page at a time (keyset on the city's
+   * (archived_ms, seq) index: each page is one index range, however large the archive), so a caller can fold a
+   * year of orders without holding them all. The next page is read while the caller works on this one.
+   */
+  async *archivedBetween(
+    city: string,
+    fromMs: number,
+    toMs: number,
+    pageSize = 500,
+  ): AsyncGenerator<ArchivedOrderJson[]> {
+    // Each page starts where the last one ended, (archived_ms, seq) > the last row's: the index range begins at
+    // its archived_ms, so a page costs the same at the end of a year as at its start.
+    const page = (after: { archivedMs: number; seq: number } | null) => {
+      const read = this.db.all<ArchivedOrderJson & { seq: number }>(
+        `SELECT seq, id, archived_ms AS archivedMs, json_extract(json, '$.order') AS "order" FROM archived_orders
+         WHERE city = ? AND archived_ms >= ? AND archived_ms < ? ${after ? 'AND (archived_ms > ? OR seq > ?)' : ''}
+         ORDER BY archived_ms, seq LIMIT ?`,
+        after ? [city, after.archivedMs, toMs, after.archivedMs, after.seq, pageSize] : [city, fromMs, toMs, pageSize],
+      );
+      read.catch(() => undefined); // a caller that stops early leaves the last read unawaited
+      return read;
+    };
+    let next: Promise<(ArchivedOrderJson & { seq: number })[]> | null = page(null);
+    while (next) {
+      const rows: (ArchivedOrderJson & { seq: number })[] = await next;
+      next = rows.length === pageSize ? page(rows[rows.length - 1]!) : null;
+      if (rows.length > 0) yield rows.map(({ id, archivedMs, order }) => ({ id, archivedMs, order }));
+    }
   }
 }

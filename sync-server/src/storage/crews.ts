@@ -1,7 +1,8 @@
 // The crews' mobile page (migration 4 in schema.ts): single-use links (stored hashed, with the crew session each one
 // was exchanged for) and the photos crews upload, kept as blobs with their own time and place. A photo is stored
 // unattached when uploaded and attached to its order's step only when the step is written; unattached photos are
-// swept after a day.
+// swept after a day. A copy of a photo the twin received (crews/replication.ts) is stored attached from the start, so
+// the sweep never takes it.
 import type { SqlDriver } from '@twinline/sql';
 
 export interface CrewLink {
@@ -170,9 +171,22 @@ export class CrewStore {
   }
 
   async addPhoto(p: Omit<CrewPhoto, 'attachedAction' | 'attachedAt'>, data: Uint8Array): Promise<void> {
-    await this.db.run(
-      `INSERT INTO crew_photos (id, link_id, doc, order_id, crew_id, sha256, bytes, mime, taken_at, lat, lng,
-         uploaded_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    await this.insertPhoto('INSERT', { ...p, attachedAction: null, attachedAt: null }, data);
+  }
+
+  /**
+   * Stores a copy of a photo the twin centre received, already attached to its step (`attachedAction`, `attachedAt`),
+   * under the twin's id, link and upload time. False when this centre has a photo with that id already (nothing
+   * changed).
+   */
+  async addCopy(p: CrewPhoto & { attachedAction: string; attachedAt: number }, data: Uint8Array): Promise<boolean> {
+    return (await this.insertPhoto('INSERT OR IGNORE', p, data)) === 1;
+  }
+
+  private async insertPhoto(verb: 'INSERT' | 'INSERT OR IGNORE', p: CrewPhoto, data: Uint8Array): Promise<number> {
+    const r = await this.db.run(
+      `${verb} INTO crew_photos (id, link_id, doc, order_id, crew_id, sha256, bytes, mime, taken_at, lat, lng,
+         uploaded_at, attached_action, attached_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         p.id,
         p.linkId,
@@ -186,9 +200,12 @@ export class CrewStore {
         p.lat,
         p.lng,
         p.uploadedAt,
+        p.attachedAction,
+        p.attachedAt,
         data,
       ],
     );
+    return r.changes;
   }
 
   /** Photos uploaded with a session's link (how many a session may still upload is counted from these). */

@@ -7,7 +7,7 @@ export { CallStore } from './calls';
 export { CrewStore, PhotoAttachError } from './crews';
 export type { ConsumeResult, CrewLink, CrewPhoto } from './crews';
 export type { CallArrival, CallEndingRecord, CallRecord, DecisionRecord, WrapUp } from './calls';
-export type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
+export type { ArchiveHit, ArchiveQuery, ArchiveRecord, ArchivedOrderJson } from './archive';
 export { CustomerCsvError, CustomerDirectory, StoredCustomerSchema } from './customers';
 export type { CustomerDelta, CustomerSearchOptions, ImportOptions, ImportSummary, RejectedRow } from './customers';
 export type { CompactResult, DocStats } from './updates';

@@ -255,6 +255,37 @@ describe('order archive', () => {
     expect(await ids({})).toEqual(['w1', 'w3', 'w2', 'w4']);
     await expect(s.archiveOrders([record('bad', '北京', 'yesterday', 'x')])).rejects.toThrow();
   });
+
+  it("reads a city's orders archived in a period, oldest first, in pages, each once (many at the same instant)", async () => {
+    const s = await open();
+    const base = Date.parse('2026-11-01T00:00:00Z');
+    // 1,300 orders of one city over 13 instants (100 at each), some of another city, one just outside each bound.
+    const at = (i: number) => new Date(base + Math.floor(i / 100) * 60_000).toISOString();
+    const rows = Array.from({ length: 1300 }, (_, i) => ({
+      id: `p${i}`,
+      city: 'fuzhou',
+      archivedAt: at(1299 - i), // written newest first: the seq order is not the time order
+      summary: '',
+      json: JSON.stringify({ id: `p${i}`, order: { id: `p${i}`, state: 'archived' } }),
+    }));
+    const others = [
+      { ...rows[0]!, id: 'x1', city: 'xiamen', archivedAt: at(0) },
+      { ...rows[0]!, id: 'early', archivedAt: new Date(base - 1).toISOString() },
+      { ...rows[0]!, id: 'late', archivedAt: at(1300) },
+    ];
+    await s.archiveOrders([...rows, ...others]);
+    const pages: string[][] = [];
+    for await (const page of s.archivedBetween('fuzhou', base, base + 13 * 60_000)) pages.push(page.map((r) => r.id));
+    expect(pages.map((p) => p.length)).toEqual([500, 500, 300]);
+    const ids = pages.flat();
+    expect(new Set(ids).size).toBe(1300);
+    expect(ids[0]).toBe('p1200'); // archived first (at base), the first written of those
+    expect(ids.at(-1)).toBe('p99');
+    const first: { id: string; archivedMs: number; order: string }[] = [];
+    for await (const page of s.archivedBetween('fuzhou', base, base + 1)) first.push(...page);
+    expect(first).toHaveLength(100);
+    expect(first[0]).toEqual({ id: 'p1200', archivedMs: base, order: '{"id":"p1200","state":"archived"}' });
+  });
 });
 
 describe('opening', () => {

@@ -8,7 +8,7 @@ import { Archive } from './archive';
 import { CallStore } from './calls';
 import { CrewStore } from './crews';
 import { CustomerDirectory } from './customers';
-import type { ArchiveHit, ArchiveQuery, ArchiveRecord } from './archive';
+import type { ArchiveHit, ArchiveQuery, ArchiveRecord, ArchivedOrderJson } from './archive';
 import { MIGRATIONS } from './schema';
 import { UpdateLog } from './updates';
 import type { CompactResult, DocStats } from './updates';
@@ -44,6 +44,8 @@ export interface CentreStorage {
   archiveOrders(records: readonly ArchiveRecord[]): Promise<void>;
   /** Newest first; `text` terms are substring matches (Chinese included). */
   searchArchive(query?: ArchiveQuery): Promise<ArchiveHit[]>;
+  /** The folded orders of `city` archived in [fromMs, toMs), oldest first, in pages (figures over a period). */
+  archivedBetween(city: string, fromMs: number, toMs: number): AsyncIterable<ArchivedOrderJson[]>;
 
   /** The customer directory for screen-pop (lookup by phone, search, delta, CSV import). */
   readonly customers: CustomerDirectory;
@@ -90,6 +92,7 @@ export async function openCentreStorage(dir: string, opts: CentreStorageOptions 
       listAccounts: () => accounts.list(),
       archiveOrders: (records) => archive.archive(records),
       searchArchive: (query) => archive.search(query),
+      archivedBetween: (city, fromMs, toMs) => archive.archivedBetween(city, fromMs, toMs),
       customers,
       calls,
       crews: new CrewStore(db),

@@ -1,6 +1,7 @@
 // The photos a crew sent with a report, as thumbnails in the order's timeline; a click shows one large. Each photo is
-// kept by the centre that received it (the one the crew's page talked to: the event's `by.centre`), fetched with the
-// login's token and shown from a blob: URL, released when the timeline goes.
+// received by one centre (the one the crew's page talked to: the event's `by.centre`), asked first, and copied by the
+// twin a moment later: when the centre asked has it not (404), the other is asked too. Fetched with the login's token
+// and shown from a blob: URL, released when the timeline goes.
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Evidence } from '@twinline/workorder';
@@ -20,7 +21,10 @@ function usePhoto(id: string, centre: string): Loaded {
     if (!settings || !token) return;
     let live = true;
     let url: string | null = null;
-    centreFetch(settings.centres, centre, token, `/api/crew/photos/${encodeURIComponent(id)}`, { timeoutMs: 15_000 })
+    centreFetch(settings.centres, centre, token, `/api/crew/photos/${encodeURIComponent(id)}`, {
+      timeoutMs: 15_000,
+      nextOn404: true,
+    })
       .then(async ({ res }) => {
         const blob = await res.blob();
         if (!blob.type.startsWith('image/')) throw new Error(`not an image (${blob.type || 'no type'})`);

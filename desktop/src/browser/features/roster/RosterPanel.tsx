@@ -1,6 +1,7 @@
 // A station's crews (班组) for its dispatcher, and any station's for a team lead: members, trades, areas, who is on
 // duty, the load now and how each crew and each of its members works (from the orders' own events: a member counts
 // on the reports that list them as on the job), and the station's automatic assignment. Changes go into the city's board document through the board worker, like order steps.
+// The figures are the live board's, or a period's from the centre (which counts the orders archived off the board).
 import { Fragment, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { regionDoc } from '@twinline/board/access';
@@ -10,12 +11,28 @@ import { useAppSelector, useRuntime } from '../../app/hooks';
 import { cityName, countyName, stationName } from '../../i18n';
 import type { RosterView } from '../../board-worker/protocol';
 import { useBoardVersion } from './useBoardVersion';
+import { PeriodSelect, PeriodStatus } from './PeriodBar';
+import { useCentreFigures } from './period';
+import type { Period } from './period';
 
 const pct = (n: number, of: number) => (of === 0 ? '—' : `${Math.round((n / of) * 100)}%`);
 const minutes = (m: number | null) => (m === null ? '—' : `${m}`);
 
-/** The figure cells shared by a crew's row and its members' rows (load, arrivals, real on-site rate, …). */
-function FigureCells({ f }: { f: Omit<CrewFigures, 'crewId' | 'assigned'> | undefined }) {
+/**
+ * The figure cells shared by a crew's row and its members' rows (load, arrivals, real on-site rate, …); all '—' while
+ * a period's figures are not known (asked of the centre, or no centre answered).
+ */
+function FigureCells({ f, unknown }: { f: Omit<CrewFigures, 'crewId' | 'assigned'> | undefined; unknown: boolean }) {
+  if (unknown)
+    return (
+      <>
+        {Array.from({ length: 7 }, (_, i) => (
+          <td key={i} className="num muted">
+            —
+          </td>
+        ))}
+      </>
+    );
   return (
     <>
       <td className="num">{f?.load ?? 0}</td>
@@ -39,6 +56,16 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
   const [stationId, setStationId] = useState<string>(own?.id ?? '');
   const [view, setView] = useState<RosterView | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [period, setPeriod] = useState<Period>('live');
+  const [refresh, setRefresh] = useState(0);
+  const centre = useCentreFigures(period, city, refresh);
+  /** The figures shown: the live board's (from the worker with the roster), or the period's from the centre. */
+  const shown =
+    period === 'live'
+      ? view && { figures: view.figures, members: view.members }
+      : centre.status === 'done'
+        ? { figures: centre.report.crews, members: centre.report.members }
+        : null;
 
   const load = useCallback(async () => {
     const board = rt.session?.board;
@@ -105,11 +132,13 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
             {t('roster.autoAssign')}
           </label>
         )}
+        <PeriodSelect value={period} onChange={setPeriod} testId="roster-period" />
         <span className="spacer" />
         <button type="button" className="ghost" data-testid="roster-close" onClick={onClose}>
           {t('form.close')}
         </button>
       </header>
+      <PeriodStatus figures={centre} onRefresh={() => setRefresh((n) => n + 1)} testId="roster-period" />
       {error && (
         <p className="notice notice-error" role="alert" data-testid="roster-error">
           {error}
@@ -136,8 +165,8 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
           </thead>
           <tbody>
             {view.crews.map((c) => {
-              const f = view.figures[c.id];
-              const people = view.members[c.id] ?? {};
+              const f = shown?.figures[c.id];
+              const people = shown?.members[c.id] ?? {};
               // The roster's members, then anyone the reports list who has left the crew since.
               const rows: { id: string; name: string; former: boolean; f: MemberFigures | undefined }[] = [
                 ...c.members.map((m) => ({ id: m.id, name: m.name, former: false, f: people[m.id] })),
@@ -179,7 +208,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
                         onChange={() => void save(c, { onDuty: !c.onDuty })}
                       />
                     </td>
-                    <FigureCells f={f} />
+                    <FigureCells f={f} unknown={!shown} />
                   </tr>
                   {rows.map((p) => (
                     <tr
@@ -199,7 +228,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
                       <td colSpan={4} className="muted">
                         {t('roster.personJobs', { count: p.f?.jobs ?? 0 })}
                       </td>
-                      <FigureCells f={p.f} />
+                      <FigureCells f={p.f} unknown={!shown} />
                     </tr>
                   ))}
                 </Fragment>

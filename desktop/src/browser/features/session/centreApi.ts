@@ -1,5 +1,6 @@
 // Calling a centre's HTTP API from the console with the login's token: the centre the board is on first, then the
-// others (a centre that cannot be reached or answers 5xx is skipped; a 4xx is the centre's answer and is final).
+// others (a centre that cannot be reached or answers 5xx is skipped; a 4xx is the centre's answer and is final, but for
+// a 404 where the caller says the centres' answers may differ: see `nextOn404`).
 // Every answer is checked with a zod schema before anyone uses it.
 import type { z } from 'zod';
 import type { Centre } from '../../../common/bridge';
@@ -32,6 +33,11 @@ export interface CentreCall {
   fetch?: typeof fetch;
   /** Ask the chosen centre only (what it keeps, such as an agent's state, is not the twin's to answer). */
   only?: boolean;
+  /**
+   * A 404 means this centre lacks it, not that nobody has it: ask the next centre too (a crew photo the twin has not
+   * copied yet). When none has it, the first 404 is the answer.
+   */
+  nextOn404?: boolean;
 }
 
 /**
@@ -47,7 +53,9 @@ export async function centreFetch(
   call: CentreCall = {},
 ): Promise<{ res: Response; via: string; tried: string[] }> {
   const doFetch = call.fetch ?? fetch;
-  const unreachable: string[] = [];
+  /** Centres passed over: unreachable, 5xx, or 404 with nextOn404. */
+  const skipped: string[] = [];
+  let notFound: CentreApiError | null = null;
   const ordered = orderCentres(centres, first);
   for (const centre of call.only ? ordered.filter((c) => c.name === first) : ordered) {
     const abort = new AbortController();
@@ -66,24 +74,29 @@ export async function centreFetch(
         cache: 'no-store',
       });
     } catch {
-      unreachable.push(centre.name);
+      skipped.push(centre.name);
       continue;
     } finally {
       clearTimeout(timer);
     }
     if (res.status >= 500) {
-      unreachable.push(centre.name);
+      skipped.push(centre.name);
       continue;
     }
-    const tried = [...unreachable, centre.name];
+    const tried = [...skipped, centre.name];
     if (!res.ok) {
       const body: unknown = await res.json().catch(() => undefined);
       const message = (body as { error?: unknown } | undefined)?.error;
-      throw new CentreApiError(res.status, typeof message === 'string' ? message : `HTTP ${res.status}`, tried);
+      const error = new CentreApiError(res.status, typeof message === 'string' ? message : `HTTP ${res.status}`, tried);
+      if (res.status !== 404 || !call.nextOn404) throw error;
+      notFound ??= error;
+      skipped.push(centre.name);
+      continue;
     }
     return { res, via: centre.name, tried };
   }
-  throw new CentreApiError(0, `no centre answered ${path} (${unreachable.join(', ')})`, unreachable);
+  if (notFound) throw notFound;
+  throw new CentreApiError(0, `no centre answered ${path} (${skipped.join(', ')})`, skipped);
 }
 
 /** The answer, validated, and the centre that gave it. */

@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LoginError, login, orderCentres } from './login';
+import { CENTRES as centres, fakeFetch, json } from './testkit';
 
-const centres = [
-  { name: 'fuzhou', url: 'ws://fz', http: 'http://fz' },
-  { name: 'xiamen', url: 'ws://xm', http: 'http://xm' },
-];
 const account = { userId: 'agent.fz', role: 'agent', centre: 'fuzhou', displayName: '陈坐席' };
-
-function fakeFetch(answers: Record<string, () => Response | Promise<Response>>) {
-  const calls: string[] = [];
-  const f = (async (url: string | URL) => {
-    const host = new URL(String(url)).host;
-    calls.push(host);
-    const answer = answers[host];
-    if (!answer) throw new TypeError('Failed to fetch');
-    return answer();
-  }) as typeof fetch;
-  return { f, calls };
-}
-
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 describe('login', () => {
   it('puts the chosen centre first', () => {
