@@ -92,9 +92,12 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
-/** Both centres plus a browser; `console(home)` opens a new console (host + page) whose home is that centre. */
-export async function startStack() {
-  const twins = await startTwins({ logLevel: 'info' });
+/**
+ * Both centres plus a browser; `console(home)` opens a new console (host + page) whose home is that centre. `flags`
+ * go to both centres (e.g. `--demo-customers 20000`).
+ */
+export async function startStack(opts: { flags?: string[] } = {}) {
+  const twins = await startTwins({ logLevel: 'info', flags: opts.flags });
   const browser = await launchBrowser();
   const hosts: HostProcess[] = [];
   const centres = () => [

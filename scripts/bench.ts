@@ -24,6 +24,7 @@ const MODULES = [
   'sync-server/bench/customers.bench.ts',
   'sync-server/bench/calls.bench.ts',
   'desktop/bench/screenpop.bench.ts',
+  'desktop/bench/outage-area.bench.ts',
   'e2e/bench/console.bench.ts',
   'e2e/bench/sip.bench.ts',
   'e2e/bench/screenpop.bench.ts',

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Customer } from '@twinline/customers';
 import { generateCustomers } from '@twinline/demo-data/customers';
+import { openDatabase } from '@twinline/sql';
 import { CACHE_FILE } from './cache-store';
+import type { BridgeOutput } from '../../common/bridge';
 import { CUSTOMERS_FILE } from './customer-store';
 import type { Host } from './host';
 import { hostKit } from './testkit';
@@ -219,5 +221,101 @@ describe('the customer cache', () => {
     expect(status.recoveredFrom).toBeUndefined();
     expect(status.customers).toBe(50);
     expect(readdirSync(dir).filter((f) => f.startsWith('customers.corrupt-'))).toEqual([]);
+  });
+
+  describe('customers.inArea (the outage drawing)', () => {
+    /** Some Xiamen customers without a location: the cache keeps them, the drawing cannot place them. */
+    const placeless = new Set(
+      xiamen
+        .filter((c) => c.region.county === 'siming')
+        .map((c) => c.account)
+        .slice(0, 3),
+    );
+    const cached = xiamen.map((c): Customer => {
+      if (!placeless.has(c.account)) return c;
+      const { location: _gone, ...rest } = c;
+      return rest;
+    });
+    const inArea = async (host: Host, payload: { city: string; counties: string[]; limit?: number }) => {
+      const reply = await host.dispatch('customers.inArea', payload);
+      if (!reply.ok) throw new Error(reply.error.message);
+      return reply.result as BridgeOutput<'customers.inArea'>;
+    };
+
+    it("answers every cached customer of the counties with a location, as points with the customer's service point", async () => {
+      const dir = kit.dir();
+      const host = await kit.open(dir);
+      await fill(host, 'xiamen', 'xiamen', cached, 500);
+      await fill(host, 'xiamen', 'fuzhou', fuzhou, 500);
+      const counties = ['siming', 'huli'];
+      const wanted = cached.filter((c) => counties.includes(c.region.county));
+      const r = await inArea(host, { city: 'xiamen', counties });
+      expect(r.total).toBe(wanted.length);
+      expect(r.step).toBe(1);
+      expect(r.withoutLocation).toBe(placeless.size);
+      expect([...r.accounts].sort()).toEqual(accounts(wanted.filter((c) => c.location)));
+      const byAccount = new Map(wanted.map((c) => [c.account, c]));
+      r.accounts.forEach((account, i) => {
+        const c = byAccount.get(account)!;
+        expect([r.lat[i], r.lng[i]]).toEqual([c.location!.lat, c.location!.lng]);
+        expect(r.servicePoints[r.servicePoint[i]!]).toBe(c.servicePoint);
+      });
+      expect(new Set(r.servicePoints).size).toBe(r.servicePoints.length);
+      // Only the asked city's counties; a county with nobody cached is empty.
+      const gulou = await inArea(host, { city: 'fuzhou', counties: ['gulou'] });
+      expect([...gulou.accounts].sort()).toEqual(accounts(fuzhou.filter((c) => c.region.county === 'gulou')));
+      expect(await inArea(host, { city: 'ningde', counties: ['jiaocheng'] })).toEqual({
+        total: 0,
+        step: 1,
+        withoutLocation: 0,
+        servicePoints: [],
+        accounts: [],
+        lat: [],
+        lng: [],
+        servicePoint: [],
+      });
+    });
+
+    it('thins an area beyond the limit evenly, keeping every county in the picture', async () => {
+      const host = await kit.open(kit.dir());
+      await fill(host, 'xiamen', 'xiamen', xiamen, 500);
+      const counties = ['siming', 'huli', 'jimei', 'haicang', 'tongan', 'xiangan'];
+      const limit = 40;
+      const r = await inArea(host, { city: 'xiamen', counties, limit });
+      expect(r.total).toBe(xiamen.length);
+      expect(r.step).toBe(Math.ceil(xiamen.length / limit));
+      expect(r.accounts.length).toBeLessThanOrEqual(limit);
+      expect(r.accounts.length).toBeGreaterThan(limit / 2);
+      const countyOf = new Map(xiamen.map((c) => [c.account, c.region.county]));
+      expect(new Set(r.accounts.map((a) => countyOf.get(a))).size).toBe(counties.length);
+    });
+
+    it('reads a county from its index, also in a cache made before the index existed (no new download)', async () => {
+      const dir = kit.dir();
+      const host = await kit.open(dir);
+      await fill(host, 'xiamen', 'xiamen', xiamen, 500);
+      await kit.close(host);
+      // Back to the first schema, as a console of the previous build left it.
+      const old = await openDatabase(join(dir, CUSTOMERS_FILE), { integrityCheck: 'none' });
+      await old.exec('DROP INDEX customers_area; PRAGMA user_version = 1');
+      await old.close();
+
+      const again = await kit.open(dir);
+      const status = await again.handlers['customers.status']({});
+      expect(status.recoveredFrom).toBeUndefined();
+      expect(status.customers).toBe(xiamen.length);
+      expect((await inArea(again, { city: 'xiamen', counties: ['siming'] })).total).toBe(
+        xiamen.filter((c) => c.region.county === 'siming').length,
+      );
+      await kit.close(again);
+      const db = await openDatabase(join(dir, CUSTOMERS_FILE), { integrityCheck: 'none' });
+      const plan = await db.all<{ detail: string }>(
+        `EXPLAIN QUERY PLAN SELECT account, lat, lng, service_point FROM customers
+         WHERE city = ? AND county IN (SELECT value FROM json_each(?)) AND seq % ? = 0`,
+        ['xiamen', '["siming"]', 1],
+      );
+      await db.close();
+      expect(plan.map((p) => p.detail).join('\n')).toContain('USING INDEX customers_area');
+    });
   });
 });

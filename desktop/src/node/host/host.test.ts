@@ -150,6 +150,14 @@ const BAD: Record<BridgeName, Array<[payload: unknown, mentions: string]>> = {
     [{ q: '陈', city: 'hangzhou' }, 'unknown city'],
     [{ q: '陈', sort: 'name' }, 'sort'],
   ],
+  'customers.inArea': [
+    [{ city: 'xiamen' }, 'counties'],
+    [{ city: 'xiamen', counties: [] }, 'counties'],
+    [{ city: 'xiamen', counties: ['Siming'] }, 'counties.0'],
+    [{ city: 'xiamen', counties: ['siming'], limit: 250_001 }, 'limit'],
+    [{ city: 'hangzhou', counties: ['xihu'] }, 'unknown city'],
+    [{ city: 'xiamen', counties: ['siming', 'gulou'] }, 'xiamen has no county gulou'],
+  ],
   notify: [
     [{ title: '', body: 'x' }, 'title'],
     [{ title: 'x' }, 'body'],

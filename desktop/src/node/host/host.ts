@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import * as Y from 'yjs';
 import { isCityId } from '@twinline/board';
+import { FUJIAN_CITIES } from '@twinline/demo-data';
 import { SETTING_KEYS, Settings } from '../../common/bridge';
 import type { BridgeHandlers } from '../../common/bridge';
 import { HandlerInputError, createDispatcher, describeIssues } from '../../common/dispatch';
@@ -146,6 +147,13 @@ export async function openHost(opts: HostOptions): Promise<Host> {
       const scope = city ? (cities && !cities.includes(city) ? [] : [city]) : cities;
       if (scope?.length === 0) return { customers: [] };
       return { customers: await (await customers).search(q, { limit, cities: scope }) };
+    },
+    'customers.inArea': async ({ city, counties, limit }) => {
+      cityList('customers.inArea', [city]);
+      const known = FUJIAN_CITIES.find((c) => c.id === city)!.counties.map((k) => k.id);
+      const unknown = counties.filter((k) => !known.includes(k));
+      if (unknown.length) throw new HandlerInputError(`customers.inArea: ${city} has no county ${unknown.join(', ')}`);
+      return (await customers).inArea(city, [...new Set(counties)], { limit });
     },
     // The host has no screen. Electron's main process answers 'notify' itself and never forwards it here.
     notify: async () => ({ shown: false }),

@@ -144,9 +144,16 @@ export function OrderPanel() {
             {[
               ...o.draft.outage.area.counties.map((c) => countyName(o.draft.region.city, c)),
               ...o.draft.outage.area.streets,
-              ...o.draft.outage.area.servicePoints,
+              ...(o.draft.outage.area.servicePoints.length <= 20 ? o.draft.outage.area.servicePoints : []),
             ].join('、')}{' '}
             · {t('phone.pop.restoreBy', { time: formatTime(o.draft.outage.expectedRestoreAt) })}
+            {o.draft.outage.area.servicePoints.length > 20 && (
+              // Hundreds of drawn service points: their count, the list one click away.
+              <details className="service-points" data-testid="order-outage-service-points">
+                <summary>{t('order.servicePoints', { count: o.draft.outage.area.servicePoints.length })}</summary>
+                <span className="mono">{o.draft.outage.area.servicePoints.join('、')}</span>
+              </details>
+            )}
           </p>
         )}
         {o.pauses.length > 0 && (

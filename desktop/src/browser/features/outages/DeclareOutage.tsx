@@ -4,11 +4,12 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { FUJIAN_CITIES } from '@twinline/demo-data';
+import { FUJIAN_CITIES, STATIONS } from '@twinline/demo-data';
 import { OUTAGE_CAUSES, PRIORITIES } from '@twinline/workorder';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { cityName, countyName } from '../../i18n';
-import { emptyOutageForm } from './declare';
+import { AreaDraw } from './AreaDraw';
+import { emptyOutageForm, mergeServicePoints, parseServicePoints } from './declare';
 import type { OutageFormValues } from './declare';
 import { declareOutage } from './thunks';
 import type { DeclareResult } from './thunks';
@@ -21,8 +22,12 @@ export function DeclareOutage({ onClose }: { onClose: () => void }) {
   const [v, setV] = useState<OutageFormValues>(() => emptyOutageForm(ownCity ?? FUJIAN_CITIES[0]!.id));
   const [errors, setErrors] = useState<Extract<DeclareResult, { errors: unknown }>['errors']>({});
   const [busy, setBusy] = useState(false);
+  const [drawOpen, setDrawOpen] = useState(false);
   const set = (patch: Partial<OutageFormValues>) => setV((old) => ({ ...old, ...patch }));
   const city = FUJIAN_CITIES.find((c) => c.id === v.city);
+  // The drawing starts on the ticked districts, else the station's own, else the city's first.
+  const homeCounty = STATIONS.find((st) => st.id === account?.stationId && st.city === v.city)?.county;
+  const drawCounties = v.counties.length ? v.counties : [homeCounty ?? city?.counties[0]?.id ?? ''].filter(Boolean);
 
   const submit = async (e?: FormEvent) => {
     e?.preventDefault();
@@ -152,6 +157,31 @@ export function DeclareOutage({ onClose }: { onClose: () => void }) {
             />
             {err('servicePoints')}
           </label>
+          <div className="field wide">
+            <button
+              type="button"
+              className="ghost outage-draw-toggle"
+              aria-expanded={drawOpen}
+              data-testid="outage-draw-toggle"
+              onClick={() => setDrawOpen((o) => !o)}
+            >
+              {drawOpen ? t('outage.draw.hide') : t('outage.draw.open')}
+            </button>
+            {drawOpen && (
+              <AreaDraw
+                key={v.city}
+                city={v.city}
+                initialCounties={drawCounties}
+                existing={parseServicePoints(v.servicePoints)}
+                onAdd={(ids, county) =>
+                  setV((old) => {
+                    const merged = mergeServicePoints(old.servicePoints, ids);
+                    return 'over' in merged ? old : { ...old, servicePoints: merged.text, pointCounty: county };
+                  })
+                }
+              />
+            )}
+          </div>
           <label className="field wide">
             <span className="label">{t('outage.description')}</span>
             <textarea

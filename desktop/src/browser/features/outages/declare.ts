@@ -15,6 +15,8 @@ export interface OutageFormValues {
   streets: string;
   /** Service point ids, as typed: separated by spaces, commas or new lines. */
   servicePoints: string;
+  /** The county the service points were drawn in (AreaDraw), for the order's region when no whole county is out. */
+  pointCounty?: string;
   /** `datetime-local` value (the console's wall clock, Asia/Shanghai for these users). */
   expectedRestoreAt: string;
   description: string;
@@ -53,6 +55,44 @@ const split = (text: string, by: RegExp) => [
   ),
 ];
 
+/** Service points an outage lists at most (OutageAreaSchema's limit; declare.test.ts holds the two together). */
+export const MAX_OUTAGE_SERVICE_POINTS = 5000;
+
+/** The service point ids of the form's text, each once, in order. */
+export const parseServicePoints = (text: string): string[] => split(text, /[\s,，;；]+/);
+
+/**
+ * The form's service points with `ids` added (each once, the typed ones first), or how many there would be when
+ * that is over the outage's limit (then nothing is added).
+ */
+export function mergeServicePoints(
+  text: string,
+  ids: readonly string[],
+  max = MAX_OUTAGE_SERVICE_POINTS,
+): { text: string; total: number; added: number } | { over: true; total: number } {
+  const before = parseServicePoints(text);
+  const merged = [...new Set([...before, ...ids])];
+  if (merged.length > max) return { over: true, total: merged.length };
+  return { text: merged.join(', '), total: merged.length, added: merged.length - before.length };
+}
+
+/** The order's address holds at most this many characters (OrderDraftSchema). */
+const MAX_ADDRESS = 200;
+const AREA_SUFFIX = '（停电范围）';
+
+/** The area's line for the order's address: its counties and streets, else its service points (a few, then how many). */
+function addressOf(words: string, servicePoints: readonly string[]): string {
+  let where = words;
+  if (!where && servicePoints.length)
+    where =
+      servicePoints.length <= 3
+        ? servicePoints.join('、')
+        : `${servicePoints.slice(0, 2).join('、')} 等 ${servicePoints.length} 个台区`;
+  if (!where) return '';
+  const room = MAX_ADDRESS - AREA_SUFFIX.length;
+  return `${where.length > room ? `${where.slice(0, room - 1)}…` : where}${AREA_SUFFIX}`;
+}
+
 /** The area in words, for the order's address line: "鼓楼区、台江区、五四路". */
 export function areaText(
   v: Pick<OutageFormValues, 'city' | 'counties' | 'streets'>,
@@ -70,18 +110,17 @@ export function outageDraft(
   opts: { homeCounty?: string; countyName: (id: string) => string },
 ): { draft: OrderDraft } | { errors: Partial<Record<OutageField, string>> } {
   const streets = split(v.streets, /[、，,;；\n]+/);
-  const servicePoints = split(v.servicePoints, /[\s,，;；]+/);
-  const county = v.counties[0] ?? opts.homeCounty ?? '';
+  const servicePoints = parseServicePoints(v.servicePoints);
+  const county = v.counties[0] ?? (servicePoints.length ? v.pointCounty : undefined) ?? opts.homeCounty ?? '';
   const restore = v.expectedRestoreAt ? new Date(v.expectedRestoreAt) : null;
   const errors: Partial<Record<OutageField, string>> = {};
   if (!restore || Number.isNaN(restore.getTime())) errors.expectedRestoreAt = 'required';
-  const where = areaText(v, opts.countyName) || servicePoints.join('、');
   const candidate = {
     type: 'outage',
     channel: 'internal',
     priority: v.priority,
     region: { city: v.city, county, areaClass: countyOf(v.city, county)?.areaClass },
-    address: where ? `${where}（停电范围）` : '',
+    address: addressOf(areaText(v, opts.countyName), servicePoints),
     callerNumber: OUTAGE_CALLER,
     description: v.description.trim(),
     outage: {
