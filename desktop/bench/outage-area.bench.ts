@@ -71,8 +71,8 @@ export default async function run(): Promise<BenchResult[]> {
           name: `customers.inArea, ${area.label}: ${count.toLocaleString('en')} points, browser-mode bridge, ${n} cached`,
           value: round(median(load), 1),
           unit: 'ms',
-          target: '< 300 for a county',
-          met: area.counties.length > 1 || median(load) < 300,
+          // A county is what a dispatcher draws in; a whole city is the worst case, shown without a target.
+          ...(area.counties.length === 1 ? { target: '< 300', met: median(load) < 300 } : {}),
           note: `median of ${RUNS}; ${points.servicePoints.length} service points${points.step > 1 ? `, one in ${points.step}` : ''}`,
         });
 
