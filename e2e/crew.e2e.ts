@@ -5,7 +5,7 @@
 // back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { readOrder } from '@twinline/board';
+import { readCrews, readOrder } from '@twinline/board';
 import type { OrderEvent } from '@twinline/workorder';
 import { connectClient, eventually, login as apiLogin } from '../sync-server/test/harness';
 import type { Client } from '../sync-server/test/harness';
@@ -126,7 +126,8 @@ describe('the crew page', () => {
       .toBe('replied');
     const arrival = disp.page.locator('[data-testid="timeline-event"][data-action="arrive"]');
     expect(await arrival.getByTestId('timeline-evidence').getAttribute('data-flags')).toBe('');
-    expect(await arrival.textContent()).toContain(CREW);
+    // The crew by its name in the station's roster, not its id.
+    expect(await arrival.textContent()).toContain(readCrews(lead.doc).find((c) => c.id === CREW)!.name);
     await screenshot(disp.page, 'crew-dispatcher-evidence');
 
     // And in the twin's copy of the board.

@@ -1,7 +1,8 @@
 // Automatic dispatch, applied by the centre (decision note docs/decisions/2026-11-23-auto-dispatch.md):
 //
 // 1. An order just opened (`accepted`, never dispatched nor sent back) whose type needs work in the field (repair,
-//    complaint, report, 12345) goes to the station of its county (派单), as the centre itself.
+//    complaint, report, 12345) goes to the station of its county (派单), as the centre itself; unless it was opened
+//    inside an active mass outage's area: then it waits for the agent to merge it under the outage.
 // 2. An order at a station whose settings say `autoAssign`, with no crew and not assigned since it reached the
 //    station, goes to the least-loaded on-duty crew whose kind takes its type and whose area covers the address
 //    (@twinline/board's pickCrew): the centre writes the station's 接单 (`take`) and 派工 (`assign`) in one change.
@@ -30,8 +31,8 @@ import {
 } from '@twinline/board';
 import type { Crew, StationSettings } from '@twinline/board';
 import { stationOf } from '@twinline/demo-data';
-import { SYSTEM_USER, WorkOrderError } from '@twinline/workorder';
-import type { Actor, OrderState, OrderType, WorkOrder } from '@twinline/workorder';
+import { SYSTEM_USER, WorkOrderError, areaCovers, isActiveOutage } from '@twinline/workorder';
+import type { Actor, OrderState, OrderType, OutageArea, WorkOrder } from '@twinline/workorder';
 import { TwinWatch, owningCentre, writesFor } from './twin-watch';
 import type { TwinState } from './twin-watch';
 import type { Logger } from './log';
@@ -94,6 +95,15 @@ export interface DispatchView {
   opened: boolean;
   /** Rule 2 holds (awaitsCrew), whatever the station's settings. */
   waiting: boolean;
+  /** An outage still on: the area it covers (orders opened inside it wait for the agent to merge them). */
+  outage?: OutageArea;
+}
+
+/** The active outages of a document, from the job's views. */
+export function activeOutages(views: Iterable<[string, DispatchView]>): { id: string; area: OutageArea }[] {
+  const out: { id: string; area: OutageArea }[] = [];
+  for (const [id, v] of views) if (v.outage) out.push({ id, area: v.outage });
+  return out;
 }
 
 export function viewOf(order: WorkOrder): DispatchView {
@@ -107,6 +117,9 @@ export function viewOf(order: WorkOrder): DispatchView {
     owner: owningCentre(order),
     opened: awaitsDispatch(order),
     waiting: awaitsCrew(order),
+    ...(isActiveOutage({ type: order.draft.type, state: order.state }) && order.draft.outage
+      ? { outage: order.draft.outage.area }
+      : {}),
   };
 }
 
@@ -117,8 +130,14 @@ export function nextStep(
   crews: readonly Crew[],
   stations: ReadonlyMap<string, StationSettings>,
   loads: ReadonlyMap<string, number>,
+  outages: readonly { id: string; area: OutageArea }[] = [],
 ): DispatchStep | null {
   if (order.opened) {
+    // Inside a mass outage the order is most likely that outage: the agent merges it under the outage's order (one
+    // click) instead of a crew being sent; it is weighed again when the outage is restored.
+    const place = { city, county: order.county, address: order.address };
+    const under = outages.find((o) => areaCovers(city, o.area, place));
+    if (under) return { action: 'none', why: `inside outage ${under.id}: left for the agent to merge`, level: 'debug' };
     const stationId = stationFor(city, order.county);
     return stationId
       ? { action: 'dispatch', stationId }
@@ -360,11 +379,16 @@ export class DispatchJob {
       const id = ids[i]!;
       const order = readOrder(state.doc, id)?.order;
       state.noted.delete(id);
+      const before = state.orders.get(id);
       if (!order) {
         state.orders.delete(id);
+        if (before?.outage) state.everything = true;
         continue;
       }
-      state.orders.set(id, viewOf(order));
+      const view = viewOf(order);
+      state.orders.set(id, view);
+      // An outage declared, changed or restored changes what every order opened in its area waits for.
+      if (before?.outage || view.outage) state.everything = true;
     }
     return ids;
   }
@@ -384,13 +408,14 @@ export class DispatchJob {
     state.roster ??= { crews: readCrews(state.doc), stations: readStations(state.doc) };
     const { crews, stations } = state.roster;
     const loads = crewLoads(state.orders.values());
+    const outages = activeOutages(state.orders);
     const out: string[] = [];
     for (const [id, view] of candidates) {
       if (out.length >= (this.opts.maxPerRun ?? 500)) {
         state.everything = true; // the rest at the next look (which this centre's own change asks for)
         break;
       }
-      const step = nextStep(view, city, crews, stations, loads);
+      const step = nextStep(view, city, crews, stations, loads, outages);
       if (!step) continue;
       if (step.action === 'none') {
         if (state.noted.get(id) !== step.why) {
@@ -415,7 +440,9 @@ export class DispatchJob {
     await room.serverChange((doc) => {
       const crews = readCrews(doc);
       const stations = readStations(doc);
-      const loads = crewLoads(this.docs.get(name)?.orders.values() ?? []);
+      const views = this.docs.get(name)?.orders ?? new Map<string, DispatchView>();
+      const loads = crewLoads(views.values());
+      const outages = activeOutages(views);
       for (const id of ids) {
         const steps: DispatchStep[] = [];
         let createdAt = '';
@@ -423,7 +450,7 @@ export class DispatchJob {
           const order = readOrder(doc, id)?.order;
           if (!order || !writesFor(this.opts.centre, order, twin)) break;
           createdAt = order.createdAt;
-          const step = nextStep(viewOf(order), city, crews, stations, loads);
+          const step = nextStep(viewOf(order), city, crews, stations, loads, outages);
           if (!step || step.action === 'none') break;
           try {
             doc.transact(() => {

@@ -6,7 +6,16 @@
 import { rmSync } from 'node:fs';
 import * as Y from 'yjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { act, createOrder, putCrew, readCrews, readOrder, readStations, setAutoAssign } from '@twinline/board';
+import {
+  act,
+  createOrder,
+  putCrew,
+  readCrews,
+  readOrder,
+  readStations,
+  restoreOutage,
+  setAutoAssign,
+} from '@twinline/board';
 import type { Crew } from '@twinline/board';
 import { stationsOfCity } from '@twinline/demo-data';
 import { CREWS, actorOf, findAccount } from '@twinline/demo-data/people';
@@ -176,6 +185,34 @@ describe('automatic dispatch at the twin centres', () => {
     putCrew(lead.doc, { ...offDuty, onDuty: true }, by);
     await eventually(() => readOrder(leadXm.doc, e)?.order.crewId === offDuty.id, 'the crew on duty gets it', 5_000);
     expect(actions(leadXm, e)).toEqual(['create', 'dispatch', 'take', 'assign']);
+  }, 30_000);
+
+  it('an order opened inside an active outage waits for the agent to merge it; after the restoration it is dispatched', async () => {
+    const lead = await open(fuzhou, 'lead.fz');
+    const outage = createOrder(
+      lead.doc,
+      {
+        ...draft('taijiang', 'outage', '福州市台江区洋中路（停电范围）'),
+        channel: 'internal',
+        description: '10kV 洋中线故障跳闸',
+        outage: {
+          cause: 'fault',
+          area: { counties: [], streets: ['洋中路'], servicePoints: [] },
+          expectedRestoreAt: new Date(Date.now() + 2 * 3600_000).toISOString(),
+        },
+      },
+      actor('lead.fz'),
+    );
+    await eventually(() => readOrder(agentFz.doc, outage) !== null, 'the outage reaches the agent');
+    const inside = createOrder(agentFz.doc, draft('taijiang', 'repair', '福州市台江区洋中路 8 号'), actor('agent.fz'));
+    const outside = createOrder(agentFz.doc, draft('taijiang', 'repair', '福州市台江区五一路 9 号'), actor('agent.fz'));
+    await eventually(() => readOrder(leadXm.doc, outside)?.order.state === 'dispatched', 'the other order goes out');
+    await sleep(2_500); // a pass of both centres
+    expect(actions(leadXm, inside)).toEqual(['create']);
+    // Power is back and the agent did not merge it: it is an order of its own, and goes to its station.
+    restoreOutage(lead.doc, outage, '线路抢修完毕', actor('lead.fz'));
+    await eventually(() => readOrder(leadXm.doc, inside)?.order.state === 'dispatched', 'dispatched after restoration');
+    expect(readOrder(leadXm.doc, inside)!.order.stationId).toBe(TAIJIANG);
   }, 30_000);
 
   it("with the order's centre down, the twin dispatches it; once, also after they meet again", async () => {
