@@ -6,14 +6,6 @@ import { FUJIAN_CITIES, shortCountyName, type CentreId, type CityId } from './fu
 
 export const SKILLS = ['line', 'low_voltage', 'meter', 'transformer', 'cable', 'business'] as const;
 export type Skill = (typeof SKILLS)[number];
-export const SKILL_NAMES: Record<Skill, string> = {
-  line: '线路抢修',
-  low_voltage: '低压故障',
-  meter: '计量装表',
-  transformer: '配变运维',
-  cable: '电缆',
-  business: '营业业务',
-};
 
 export interface Station {
   /** `st-${city}-${county}`, e.g. st-fuzhou-gulou. */

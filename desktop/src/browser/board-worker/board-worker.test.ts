@@ -81,6 +81,7 @@ describe('the board worker', () => {
   const bridge = memoryBridge();
   const orders = new Map<string, BoardRow>();
   const states: BoardState[] = [];
+  const rosterChanges: string[] = [];
   let loaded = 0;
 
   beforeAll(async () => {
@@ -98,6 +99,7 @@ describe('the board worker', () => {
       customers: () => undefined,
       state: (s) => states.push(s),
       event: () => undefined,
+      roster: ({ doc }) => rosterChanges.push(doc),
       presence: () => undefined,
     });
     const token = await login(twins.fuzhou, 'agent.fz');
@@ -163,7 +165,10 @@ describe('the board worker', () => {
     const [lin, chen] = CREW_MEMBERS.map((m) => m.id) as [string, string];
     const lead = connectClient(twins.fuzhou, regionDoc('fuzhou'), await login(twins.fuzhou, 'lead.fz'), new Y.Doc());
     await lead.synced();
+    rosterChanges.length = 0; // (the demo roster of the first sync was reported long ago)
     rosterCrew(lead.doc);
+    // The window is told the roster changed (its roster panel and assign form read it again).
+    await eventually(() => rosterChanges.includes(regionDoc('fuzhou')), 'the roster change reaches the window');
     const id = assignedOrder(lead.doc, { address: '福州市鼓楼区班组路 6 号' });
     // The crew accepts on its phone (the crew page's API), 林 and 陈 on the job.
     const post = (path: string, body: unknown, token?: string) =>
@@ -220,6 +225,7 @@ describe('the board worker', () => {
       state() {},
       event() {},
       presence() {},
+      roster() {},
     });
     const answer = new Promise<unknown>((resolve) => rogue.onMessage(resolve));
     rogue.post({ t: 'req', id: 1, m: 'bridge', p: { name: 'secrets.get', payload: { key: 'twinline.session' } } });
@@ -248,6 +254,7 @@ describe('the board worker', () => {
       state: () => undefined,
       event: (e) => e.type === 'write-refused' && refused.push(e.reason),
       presence: () => undefined,
+      roster: () => undefined,
     });
     await w.call('start', {
       centres: [{ name: 'fuzhou', url: twins.fuzhou.url }],

@@ -21,6 +21,7 @@ export interface BoardListeners {
   state(s: BoardState): void;
   event(e: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;
+  roster(p: { doc: string }): void;
 }
 
 export type BoardWorker = TypedPeer<WorkerMethods> & { terminate(): void };
@@ -44,6 +45,7 @@ export function connectBoardWorker(
     state: (s) => listeners.state(s),
     event: (e) => listeners.event(e),
     presence: (p) => listeners.presence(p),
+    roster: (p) => listeners.roster(p),
   };
   const peer = connectTyped<WindowMethods, WorkerMethods>(port, local);
   return {

@@ -92,6 +92,8 @@ export type WindowMethods = {
   state(p: BoardState): void;
   event(p: ConnectionEvent): void;
   presence(p: PresenceByOrder): void;
+  /** The crews or the stations' settings of `doc` changed (at most a few times a second). */
+  roster(p: { doc: string }): void;
 };
 
 /** At most this many rows per message, so no single structured clone holds the window for long. */

@@ -11,6 +11,7 @@ import {
   crewLoads,
   editDraft,
   memberFigures,
+  observeRoster,
   orderIds,
   parseDocName,
   putCrew,
@@ -123,6 +124,20 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
       const presence = new PresenceHub(conn, { id: account.userId, name: account.displayName }, (byOrder) => {
         void ui.call('presence', byOrder);
       });
+      // Roster changes (crews, station settings) are not order rows: the window is told, a few times a second at most.
+      const offRoster = conn.documents.map((name) => {
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        const off = observeRoster(conn.doc(name), () => {
+          timer ??= setTimeout(() => {
+            timer = null;
+            void ui.call('roster', { doc: name });
+          }, 250);
+        });
+        return () => {
+          off();
+          if (timer) clearTimeout(timer);
+        };
+      });
       const offState = conn.onState((s) => void ui.call('state', { ...s }));
       const offEvent = conn.onEvent((e) => {
         void ui.call('event', e);
@@ -154,6 +169,7 @@ export function serveBoard(port: PortLike, opts: ServeOptions = {}): void {
         ingest,
         presence,
         async stop() {
+          for (const off of offRoster) off();
           offState();
           offEvent();
           offCentre();

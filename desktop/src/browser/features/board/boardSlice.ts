@@ -8,6 +8,8 @@ import type { BoardFilters, SortKey } from './types';
 export interface BoardState {
   /** Bumped whenever the OrderIndex changed (selectors re-read it). */
   ordersVersion: number;
+  /** Bumped whenever a document's crews or stations' settings changed (the roster and assign views read again). */
+  rosterVersion: number;
   /** A coarse clock (ms) for time-dependent visibility: the agent's last 24 h, overdue-only. */
   clock: number;
   filters: BoardFilters;
@@ -21,6 +23,7 @@ export interface BoardState {
 
 const initialState: BoardState = {
   ordersVersion: 0,
+  rosterVersion: 0,
   clock: Date.now(),
   filters: EMPTY_FILTERS,
   search: '',
@@ -40,6 +43,9 @@ export const boardSlice = createSlice({
       state.ordersVersion = action.payload;
       state.openId = null;
       state.cursorId = null;
+    },
+    rosterChanged(state) {
+      state.rosterVersion += 1;
     },
     clockTicked(state, action: PayloadAction<number>) {
       state.clock = action.payload;
@@ -75,6 +81,7 @@ export const boardSlice = createSlice({
 export const {
   ordersChanged,
   boardCleared,
+  rosterChanged,
   clockTicked,
   filterChanged,
   filtersReset,

@@ -319,6 +319,8 @@ function useCrewChoices(order: WorkOrder | undefined): CrewChoice[] {
   const rt = useRuntime();
   const [choices, setChoices] = useState<{ id: string; list: CrewChoice[] } | null>(null);
   const id = order?.id;
+  // Read again when the roster changes (a crew comes on duty) while the form is open.
+  const rosterVersion = useAppSelector((s) => s.board.rosterVersion);
   useEffect(() => {
     const entry = id ? rt.order(id) : undefined;
     const board = rt.session?.board;
@@ -328,6 +330,6 @@ function useCrewChoices(order: WorkOrder | undefined): CrewChoice[] {
     return () => {
       live = false;
     };
-  }, [rt, id]);
+  }, [rt, id, rosterVersion]);
   return choices && choices.id === id ? choices.list : [];
 }

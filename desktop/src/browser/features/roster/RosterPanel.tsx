@@ -51,6 +51,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
   const rt = useRuntime();
   const account = useAppSelector((s) => s.session.account);
   const version = useBoardVersion();
+  const rosterVersion = useAppSelector((s) => s.board.rosterVersion);
   const own = account?.role === 'dispatcher' ? STATIONS.find((s) => s.id === account.stationId) : undefined;
   const [city, setCity] = useState<string>(own?.city ?? account?.city ?? FUJIAN_CITIES[0]!.id);
   const [stationId, setStationId] = useState<string>(own?.id ?? '');
@@ -74,7 +75,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
   }, [rt, city, stationId]);
   useEffect(() => {
     void load();
-  }, [load, version]);
+  }, [load, version, rosterVersion]);
 
   const save = async (crew: Crew, patch: Partial<Crew>) => {
     const { updatedAt: _a, updatedBy: _b, ...rest } = { ...crew, ...patch };
@@ -198,7 +199,7 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
                         </label>
                       ))}
                     </td>
-                    <td>{c.skills.join('、')}</td>
+                    <td>{c.skills.map((k) => t(`roster.skill.${k}`, { defaultValue: k })).join('、')}</td>
                     <td>{[...c.area.counties.map((k) => countyName(city, k)), ...c.area.streets].join('、')}</td>
                     <td>
                       <input

@@ -3,7 +3,7 @@ import { docsFor } from '@twinline/board/access';
 import type { Principal } from '@twinline/board';
 import type { AppThunk } from '../../app/store';
 import { i18n } from '../../i18n';
-import { boardCleared, clockTicked, ordersChanged } from '../board/boardSlice';
+import { boardCleared, clockTicked, ordersChanged, rosterChanged } from '../board/boardSlice';
 import { startBoardWorker } from '../../board-worker/client';
 import { followAgentCentre, setAgentState, startPhone, stopPhone } from '../phone/thunks';
 import {
@@ -150,6 +150,7 @@ export const startSession =
         if (e.type === 'write-refused') dispatch(writeRefused({ doc: e.doc, reason: e.reason, at: e.at }));
       },
       presence: (byOrder) => dispatch(presenceChanged(byOrder)),
+      roster: () => dispatch(rosterChanged()),
     });
     // The last rows this console saw, at once, while the worker loads the documents themselves.
     const docs = docsFor(principal);
