@@ -54,7 +54,26 @@ const POPULATION: Record<(typeof CITY_IDS)[number], number> = {
 };
 const AREA_WEIGHT = { urban: 4, rural: 2, remote: 1 } as const;
 /** Transformer areas (台区) per station, by area class. */
-const TRANSFORMER_AREAS = { urban: 900, rural: 400, remote: 150 } as const;
+const TRANSFORMER_AREAS = { urban: 900, rural: 400, remote: 144 } as const;
+
+/**
+ * The service point (台区: the customers one distribution transformer feeds) of a place: the county's square of
+ * customers cut into a grid of `areas` cells, so a 台区 is a compact patch of the map, as a real one is (drawing a
+ * small area over the map then touches a few 台区, not hundreds).
+ */
+function servicePointAt(
+  stationId: string,
+  county: { lat: number; lng: number },
+  at: { lat: number; lng: number },
+  spread: number,
+  areas: number,
+): string {
+  const side = Math.round(Math.sqrt(areas));
+  const cell = (v: number, centre: number) =>
+    Math.min(side - 1, Math.max(0, Math.floor(((v - centre + spread) / (2 * spread)) * side)));
+  const n = cell(at.lat, county.lat) * side + cell(at.lng, county.lng) + 1;
+  return `${stationId}-tq${String(n).padStart(4, '0')}`;
+}
 
 /** Common surnames in Fujian with rough weights (陈 and 林 lead; 欧阳 for a compound one). */
 const SURNAMES: readonly (readonly [string, number])[] = [
@@ -253,7 +272,7 @@ function build(seed: number, index: number): Built {
   }
 
   const station = stationOf(city.id, county.id);
-  const servicePoint = `${station.id}-tq${String(int(r, 1, TRANSFORMER_AREAS[county.areaClass])).padStart(4, '0')}`;
+  r(); // (was the service point's draw: kept so that every other field stays what it was)
   const spread = county.areaClass === 'urban' ? 0.03 : 0.08;
   const vip = r() < (org ? 0.03 : 0.003);
   const sensitive = r() < 0.003;
@@ -266,7 +285,7 @@ function build(seed: number, index: number): Built {
     region: { city: city.id, county: county.id },
     address: building + unit,
     stationId: station.id,
-    servicePoint: anchor && landlordBlock ? anchor.customer.servicePoint : servicePoint,
+    servicePoint: '',
     vip,
     sensitive,
     location: {
@@ -274,6 +293,10 @@ function build(seed: number, index: number): Built {
       lng: Math.round((county.lng + (r() * 2 - 1) * spread) * 1e5) / 1e5,
     },
   };
+  customer.servicePoint =
+    anchor && landlordBlock
+      ? anchor.customer.servicePoint
+      : servicePointAt(station.id, county, customer.location!, spread, TRANSFORMER_AREAS[county.areaClass]);
   if (sensitive) customer.note = pick(r, SENSITIVE_NOTES);
   else if (care) customer.note = pick(r, CARE_NOTES);
   return { customer, city, county, building };
