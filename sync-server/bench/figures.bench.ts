@@ -1,24 +1,31 @@
 // Figures over a period (GET /api/figures) at a centre whose archive holds a year of one city's closed orders
 // (20,000, then 100,000: each with its whole loop, crew reports with evidence and members, and both evaluations)
-// and whose live board holds the city's open orders: the answer's time for the last 30 days and the last 366 days,
-// and the centre's memory while it folds a year.
+// and whose live board holds the city's open orders: the answer's time with the live board alone, for the last 30
+// days and the last 366 days, and the centre's memory while it folds a year. Then the archive's part of the last 30
+// days with each order read whole, as before the archive's `figures` column (the path this build replaced), against
+// the column, as a ratio.
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import * as Y from 'yjs';
-import { act, archivedOrders, createOrder, importOrder, regionDoc } from '@twinline/board';
+import { FiguresFold, act, archivedOrders, createOrder, importOrder, regionDoc } from '@twinline/board';
 import type { ArchivedRecord } from '@twinline/board';
 import { stationsOfCity } from '@twinline/demo-data';
 import { generateOrders } from '@twinline/demo-data/orders';
 import { crewsOfStation } from '@twinline/demo-data/people';
+import { openDatabase } from '@twinline/sql';
 import type { Actor } from '@twinline/workorder';
 import { TokenService } from '../src/auth';
 import { startCentre } from '../src/centre';
-import { openCentreStorage } from '../src/storage';
+import { readArchivedOrder } from '../src/http/figures';
+import { CENTRE_DB_FILE, openCentreStorage } from '../src/storage';
+import { Archive } from '../src/storage/archive';
 import { tempDir } from '../test/harness';
 import type { BenchResult } from '../../scripts/bench';
 import { round } from '../../scripts/bench-kit';
 
 const CITY = 'fuzhou';
-const SIZES = [20_000, 100_000];
+/** Archived orders in the year; 0: the live board alone. */
+const SIZES = [0, 20_000, 100_000];
 const TEMPLATES = 400;
 const DAY = 86_400_000;
 const SECRET = 'figures-bench-secret-0123456789';
@@ -165,8 +172,9 @@ export default async function run(): Promise<BenchResult[]> {
             from: new Date(to - days * DAY).toISOString(),
             to: new Date(to).toISOString(),
           })}`;
-        for (const days of [30, 366]) {
-          const first = await timed(url(days), token); // loads the board document too
+        /** The first call (it loads the board document), then the median of 5 with the centre's RSS watched. */
+        const measure = async (days: number) => {
+          const first = await timed(url(days), token);
           const rssBefore = process.memoryUsage().rss;
           const samples: number[] = [];
           let peak = rssBefore;
@@ -175,28 +183,106 @@ export default async function run(): Promise<BenchResult[]> {
             samples.push((await timed(url(days), token)).ms);
             clearInterval(watch);
           }
-          const ms = median(samples);
+          const counted =
+            `${first.archived.toLocaleString('en')} archived + ${first.live.toLocaleString('en')} live orders of ` +
+            `${liveOrders.toLocaleString('en')} on the board counted`;
+          return { first, ms: median(samples), counted, rss: round((peak - rssBefore) / 2 ** 20, 0) };
+        };
+        const report = (r: BenchResult) => {
+          results.push(r);
+          console.error(`  ${r.name}: ${r.value} ${r.unit} (${r.note})`);
+        };
+        for (const days of size === 0 ? [30] : [30, 366]) {
+          const { first, ms, counted, rss } = await measure(days);
           // A month answers while the panel opens; a year within 0.1 ms per archived order (10 s for 100,000).
           const target = days === 30 ? 1_000 : size / 10;
-          results.push({
-            name: `figures, last ${days} days, ${size.toLocaleString('en')} archived orders in the year`,
+          report({
+            name:
+              size === 0
+                ? `figures, last ${days} days, the live board alone (no archive)`
+                : `figures, last ${days} days, ${size.toLocaleString('en')} archived orders in the year`,
             value: Math.round(ms),
             unit: 'ms',
             target: `< ${target.toLocaleString('en')}`,
             met: ms < target,
-            note:
-              `median of 5; ${first.archived.toLocaleString('en')} archived + ${first.live.toLocaleString('en')} ` +
-              `live orders of ${liveOrders.toLocaleString('en')} on the board counted; first call ` +
-              `${Math.round(first.ms)} ms; RSS +${round((peak - rssBefore) / 2 ** 20, 0)} MiB at most while folding`,
+            note: `median of 5; ${counted}; first call ${Math.round(first.ms)} ms; RSS +${rss} MiB at most while folding`,
           });
-          console.error(`  ${results.at(-1)!.name}: ${Math.round(ms)} ms (${results.at(-1)!.note})`);
         }
       } finally {
         await centre.close();
       }
     }
+    results.push(...(await wholeOrColumn(join(dir, CENTRE_DB_FILE), now + 60_000)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
+}
+
+/**
+ * The archive's part of the last 30 days' answer (what the centre does for it: read a page, check, fold) from the
+ * figures column, and with each order read whole as before the column (the same rows copied to another city with the
+ * column NULL, as a build before it left them), in turns so both see the same load on a shared machine.
+ */
+async function wholeOrColumn(file: string, to: number): Promise<BenchResult[]> {
+  const db = await openDatabase(file, { integrityCheck: 'none' });
+  try {
+    const from = to - 30 * DAY;
+    const { changes } = await db.run(
+      `INSERT INTO archived_orders (id, city, archived_at, archived_ms, summary, json, figures)
+       SELECT id || '-whole', 'xiamen', archived_at, archived_ms, summary, json, NULL FROM archived_orders
+       WHERE city = ? AND archived_ms >= ? AND archived_ms < ? ORDER BY archived_ms, seq`,
+      [CITY, from, to],
+    );
+    await db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    const archive = await Archive.open(db);
+    const fold = async (city: string) => {
+      const t0 = performance.now();
+      const figures = new FiguresFold();
+      let refused = 0;
+      for await (const page of archive.archivedBetween(city, from, to))
+        for (const row of page) {
+          const order = readArchivedOrder(row.order);
+          if (order) figures.add(order);
+          else refused++;
+        }
+      const answer = JSON.stringify([figures.crewFigures(), figures.memberFigures(), figures.ratings()], (_, v) =>
+        v instanceof Map ? [...v] : (v as unknown),
+      );
+      if (refused > 0) throw new Error(`${refused} archived orders refused`);
+      return { ms: performance.now() - t0, answer, orders: figures.orders };
+    };
+    const [whole, column] = [await fold('xiamen'), await fold(CITY)];
+    if (whole.answer !== column.answer || whole.orders !== changes)
+      throw new Error('the figures column and the whole orders disagree');
+    const times = { whole: [] as number[], column: [] as number[] };
+    for (let i = 0; i < 5; i++) {
+      times.whole.push((await fold('xiamen')).ms);
+      times.column.push((await fold(CITY)).ms);
+    }
+    const [a, b] = [median(times.whole), median(times.column)];
+    const of = `${changes.toLocaleString('en')} archived orders of the last 30 days`;
+    return [
+      {
+        name: `archive part of the last 30 days (read, check, fold), ${of}, each read whole (as before the figures column)`,
+        value: Math.round(a),
+        unit: 'ms',
+        note: 'median of 5, in turns with the next row, in the bench process',
+      },
+      {
+        name: `archive part of the last 30 days (read, check, fold), ${of}, from the figures column`,
+        value: Math.round(b),
+        unit: 'ms',
+        note: 'median of 5, in turns with the previous row; the same figures as read whole',
+      },
+      {
+        name: 'archive part of the last 30 days: each order read whole / from the figures column',
+        value: round(a / b, 1),
+        unit: 'x',
+        note: `${Math.round(a)} ms / ${Math.round(b)} ms, the two rows above`,
+      },
+    ];
+  } finally {
+    await db.close();
+  }
 }

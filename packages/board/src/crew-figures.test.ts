@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, createOrder } from '@twinline/workorder';
 import type { Actor, EvidenceFlag, OrderEvent, WorkOrder } from '@twinline/workorder';
-import { FiguresFold, crewFigures, memberFigures, ratings } from './crew-figures';
+import { FiguresFold, FiguresInputSchema, crewFigures, figuresInput, memberFigures, ratings } from './crew-figures';
 import { agent, dispatcherA, draftFor } from './testkit';
 
 const crewActor: Actor = { userId: 'c1', role: 'crew', centre: 'fuzhou', stationId: dispatcherA.stationId };
@@ -202,5 +202,76 @@ describe('figures folded one order at a time', () => {
         .agents.get(agent.userId)!
         .comments.map((c) => c.note),
     ).toEqual([8, 17, 26, 35, 44].map((i) => `坐席评价 ${i}`));
+  });
+});
+
+describe('the part of an order the figures read', () => {
+  const loop = (i: number) => {
+    const crew = { ...crewActor, userId: `c${i % 2}` };
+    return run([
+      ev('dispatch', agent, 1, { stationId: dispatcherA.stationId }),
+      ev('take', dispatcherA, 2),
+      ev('assign', dispatcherA, 3, { crewId: crew.userId }),
+      ev('urge', agent, 4),
+      ev('accept', crew, 5 + (i % 4), { evidence: i % 3 ? on('m1') : evidence() }),
+      ...(i % 4 === 0 ? [ev('assign', dispatcherA, 12, { crewId: 'c9' })] : []),
+      ev('arrive', i % 5 ? { ...crewActor, userId: i % 4 === 0 ? 'c9' : crew.userId } : dispatcherA, 30, {
+        ...(i % 5 ? { evidence: i % 3 ? on('m1', 'm2') : evidence(tooFar, ['m2']) } : {}),
+      }),
+      ev('handle', dispatcherA, 60, { note: '处理' }),
+      ...(i % 2
+        ? [
+            ev('reply', dispatcherA, 70, { note: '回单' }),
+            ev('callback', agent, 80, { satisfaction: 'satisfied' }),
+            ev('archive', agent, 90),
+            ev('evaluate', agent, 91, { score: 1 + (i % 5), ...(i % 3 ? { note: `站点评价 ${i}` } : {}) }),
+            ev('evaluate', dispatcherA, 92, { score: 1 + (i % 4), note: `坐席评价 ${i}` }),
+          ]
+        : []),
+    ]);
+  };
+
+  it('folds to the same figures as the whole order, also as JSON, from its figure fields and crew events only', () => {
+    const orders = Array.from({ length: 40 }, (_, i) => loop(i));
+    const parts = orders.map((o) => FiguresInputSchema.parse(JSON.parse(JSON.stringify(figuresInput(o)))));
+    expect(crewFigures(parts)).toEqual(crewFigures(orders));
+    expect(memberFigures(parts)).toEqual(memberFigures(orders));
+    expect(ratings(parts)).toEqual(ratings(orders));
+
+    const [part, order] = [figuresInput(orders[1])!, orders[1]!];
+    expect(Object.keys(part).sort()).toEqual([
+      'createdBy',
+      'crewId',
+      'evaluations',
+      'history',
+      'id',
+      'state',
+      'stationId',
+    ]);
+    expect(part.history.map((e) => e.action)).toEqual(['assign', 'accept', 'arrive', 'handle', 'reply']);
+    expect(part.history[2]).toEqual({
+      action: 'arrive',
+      at: at(30),
+      by: { role: 'crew' },
+      evidence: { flags: [], location: { lat: 26.08, lng: 119.3, accuracyM: 10 }, members: ['m1', 'm2'] },
+    });
+    expect(part.evaluations.station).toEqual({ score: 2, note: '坐席评价 1', at: order.evaluations.station!.at });
+    expect(part.createdBy).toEqual({ userId: agent.userId });
+  });
+
+  it('refuses an order missing a field the fold reads, and gives an order from before evaluations none', () => {
+    const order = JSON.parse(JSON.stringify(loop(1))) as Record<string, unknown> & { history: object[] };
+    const without = (o: object, key: string) => Object.fromEntries(Object.entries(o).filter(([k]) => k !== key));
+    expect(figuresInput(without(order, 'createdBy'))).toBeUndefined();
+    expect(figuresInput({ ...order, state: 'lost' })).toBeUndefined();
+    expect(figuresInput({ ...order, history: [without(order.history[3]!, 'at'), ...order.history] })).toBeUndefined();
+    const badMembers = { ...order.history[4]!, evidence: { flags: [], members: [7] } };
+    expect(figuresInput({ ...order, history: [badMembers] })).toBeUndefined();
+    expect(figuresInput({ ...order, evaluations: { centre: { score: '5', at: order.stateSince } } })).toBeUndefined();
+    expect(figuresInput('{"id":"o1"}')).toBeUndefined();
+
+    const older = figuresInput(without(order, 'evaluations'))!;
+    expect(older.evaluations).toEqual({});
+    expect(ratings([older])).toEqual({ agents: new Map(), stations: new Map() });
   });
 });

@@ -19,7 +19,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { CITY_IDS, FiguresFold, canRead, orderIds, readCrews, readOrder, regionDoc } from '@twinline/board';
 import type { FiguresReport, Principal } from '@twinline/board';
-import { STATES } from '@twinline/workorder';
+import { FiguresInputSchema } from '@twinline/board/crew-figures';
+import type { FiguresInput } from '@twinline/board/crew-figures';
 import type { WorkOrder } from '@twinline/workorder';
 import { HttpError, readQuery, sendJson } from '../http';
 import type { Logger } from '../log';
@@ -53,28 +54,21 @@ export function countsIn(order: WorkOrder, fromMs: number, toMs: number): boolea
   return Date.parse(order.createdAt) < toMs;
 }
 
-const evaluation = z.looseObject({ score: z.number(), note: z.string().optional(), at: z.string() });
 /**
- * What the fold reads of an archived order, checked: the archive keeps orders folded by older builds too (an order
- * archived before evaluations existed has none, so they default to none).
+ * An archived order as the archive gives it (`ArchivedOrderJson.order`: the part the figures read, or the whole folded
+ * order of a record archived before the archive kept that part), checked for every field the fold reads; undefined
+ * when it is not JSON or does not pass.
  */
-const ArchivedOrderSchema = z.looseObject({
-  id: z.string(),
-  createdBy: z.looseObject({ userId: z.string() }),
-  state: z.enum(STATES),
-  stationId: z.string().optional(),
-  crewId: z.string().optional(),
-  evaluations: z.looseObject({ centre: evaluation.optional(), station: evaluation.optional() }).default({}),
-  history: z.array(
-    z.looseObject({
-      action: z.string(),
-      at: z.string(),
-      crewId: z.string().optional(),
-      by: z.looseObject({ role: z.string() }),
-      evidence: z.looseObject({ flags: z.array(z.unknown()), members: z.array(z.string()).optional() }).optional(),
-    }),
-  ),
-});
+export function readArchivedOrder(json: string): FiguresInput | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json) as unknown;
+  } catch {
+    return undefined;
+  }
+  const order = FiguresInputSchema.safeParse(parsed);
+  return order.success ? order.data : undefined;
+}
 
 export interface FigureRoutesDeps {
   rooms: Rooms;
@@ -118,19 +112,12 @@ export function figureRoutes({ rooms, storage, authorise, log }: FigureRoutesDep
       for await (const page of storage.archivedBetween(city, fromMs, toMs))
         for (const row of page) {
           if (onBoard.has(row.id)) continue;
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(row.order) as unknown;
-          } catch {
-            parsed = undefined;
-          }
-          const order = ArchivedOrderSchema.safeParse(parsed);
-          if (!order.success) {
+          const order = readArchivedOrder(row.order);
+          if (!order) {
             unreadable++;
             continue;
           }
-          // Checked above for every field the fold reads; the rest of the folded order is kept as it was stored.
-          figures.add(order.data as unknown as WorkOrder);
+          figures.add(order);
           archived++;
         }
     if (unreadable > 0) log.warn({ cities, unreadable }, 'archived orders that could not be read were left out');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { figuresInput } from '@twinline/board/crew-figures';
 import type { SqlDriver, SqlValue } from '@twinline/sql';
 import { ARCHIVE_FTS } from './schema';
 
@@ -34,8 +35,27 @@ export interface ArchiveHit {
 export interface ArchivedOrderJson {
   id: string;
   archivedMs: number;
-  /** `ArchivedRecord.order`, as JSON text. */
+  /**
+   * `ArchivedRecord.order` as JSON text: the part of it the figures read (`figuresInput`, kept beside the record
+   * since it was archived), or the whole folded order for a record archived before that (or not readable so).
+   * Either way, to be checked with `FiguresInputSchema`.
+   */
   order: string;
+}
+
+/**
+ * The `figures` column of a record: `figuresInput` of its folded order as JSON, or null when the record's JSON has no
+ * order that passes the figures' schema (it is read whole, and refused, at each read: nothing is lost or guessed).
+ */
+function figuresColumn(json: string): string | null {
+  let record: unknown;
+  try {
+    record = JSON.parse(json) as unknown;
+  } catch {
+    return null;
+  }
+  const input = typeof record === 'object' && record !== null && figuresInput((record as { order?: unknown }).order);
+  return input ? JSON.stringify(input) : null;
 }
 
 /** Terms shorter than this cannot use the trigram index and fall back to LIKE. */
@@ -66,17 +86,21 @@ export class Archive {
     return new Archive(db, fullText);
   }
 
-  /** Upserts by id, in one transaction. */
+  /** Upserts by id, in one transaction, each with the part of its order the figures read (`figuresColumn`). */
   async archive(records: readonly ArchiveRecord[]): Promise<void> {
-    const parsed = records.map((r) => ArchiveRecordSchema.parse(r));
+    const parsed = records
+      .map((r) => ArchiveRecordSchema.parse(r))
+      .map((r) => ({ ...r, figures: figuresColumn(r.json) }));
     if (parsed.length === 0) return;
     await this.db.transaction(async (tx) => {
       for (const r of parsed) {
         await tx.run(
-          `INSERT INTO archived_orders (id, city, archived_at, archived_ms, summary, json) VALUES (?, ?, ?, ?, ?, ?)
+          `INSERT INTO archived_orders (id, city, archived_at, archived_ms, summary, json, figures)
+           VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET city = excluded.city, archived_at = excluded.archived_at,
-             archived_ms = excluded.archived_ms, summary = excluded.summary, json = excluded.json`,
-          [r.id, r.city, r.archivedAt, Date.parse(r.archivedAt), r.summary, r.json],
+             archived_ms = excluded.archived_ms, summary = excluded.summary, json = excluded.json,
+             figures = excluded.figures`,
+          [r.id, r.city, r.archivedAt, Date.parse(r.archivedAt), r.summary, r.json, r.figures],
         );
       }
     });
@@ -116,7 +140,8 @@ export class Archive {
   /**
    * The orders of `city` archived in [fromMs, toMs), oldest first, a page at a time (keyset on the city's
    * (archived_ms, seq) index: each page is one index range, however large the archive), so a caller can fold a
-   * year of orders without holding them all. The next page is read while the caller works on this one.
+   * year of orders without holding them all. The next page is read while the caller works on this one. Each order
+   * is the part the figures read where the archive keeps it (a sixth of the record's JSON, read without the record).
    */
   async *archivedBetween(
     city: string,
@@ -128,7 +153,8 @@ export class Archive {
     // its archived_ms, so a page costs the same at the end of a year as at its start.
     const page = (after: { archivedMs: number; seq: number } | null) => {
       const read = this.db.all<ArchivedOrderJson & { seq: number }>(
-        `SELECT seq, id, archived_ms AS archivedMs, json_extract(json, '$.order') AS "order" FROM archived_orders
+        `SELECT seq, id, archived_ms AS archivedMs, coalesce(figures, json_extract(json, '$.order')) AS "order"
+         FROM archived_orders
          WHERE city = ? AND archived_ms >= ? AND archived_ms < ? ${after ? 'AND (archived_ms > ? OR seq > ?)' : ''}
          ORDER BY archived_ms, seq LIMIT ?`,
         after ? [city, after.archivedMs, toMs, after.archivedMs, after.seq, pageSize] : [city, fromMs, toMs, pageSize],

@@ -167,6 +167,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX crew_photos_sha256 ON crew_photos (sha256) WHERE attached_at IS NOT NULL;
   CREATE INDEX crew_photos_unattached ON crew_photos (uploaded_at) WHERE attached_at IS NULL;
   `,
+  // 5: Beside each archived order, the part of its folded order the figures read (FiguresInput of
+  // @twinline/board/crew-figures, as JSON, about a sixth of the record), written with the record; NULL for records
+  // archived before this step (and for any that do not pass the figures' schema): those are read whole.
+  `
+  ALTER TABLE archived_orders ADD COLUMN figures TEXT;
+  `,
 ];
 
 /**
