@@ -282,6 +282,7 @@ export async function startCentre(input: CentreConfigInput): Promise<Centre> {
       const conn = new ClientConnection(ws, room, principal, log, metrics, {
         awarenessPerSecond: config.awarenessPerSecond,
         maxMessageBytes: config.maxMessageBytes,
+        verifyCrewEvent: crews.verifyCrewEvent,
       });
       // A socket that stops answering pings is dropped, so its presence and listeners go with it.
       let alive = true;

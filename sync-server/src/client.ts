@@ -7,7 +7,7 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as authProtocol from 'y-protocols/auth';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import { checkUpdate } from '@twinline/board';
-import type { Principal } from '@twinline/board';
+import type { GuardOptions, Principal } from '@twinline/board';
 import type { Logger } from './log';
 import type { Metrics } from './metrics';
 import type { Room, RoomSocket } from './room';
@@ -20,6 +20,8 @@ export interface ClientOptions {
   maxMessageBytes: number;
   /** A socket that has been sent nothing for this long gets a heartbeat. Default {@link HEARTBEAT_MS}. */
   heartbeatMs?: number;
+  /** Checks the centres' seal on a crew's event (crews/sign.ts): without it the guard judges crew events like others. */
+  verifyCrewEvent?: GuardOptions['verifyCrewEvent'];
 }
 
 /**
@@ -171,7 +173,9 @@ export class ClientConnection implements RoomSocket {
     void this.room
       .serial(async () => {
         if (this.closed) return;
-        const verdict = checkUpdate(this.room.doc, update, this.principal, this.room.name, mode);
+        const verdict = checkUpdate(this.room.doc, update, this.principal, this.room.name, mode, {
+          verifyCrewEvent: this.opts.verifyCrewEvent,
+        });
         if (!verdict.ok) {
           this.metrics.refusedWrites.inc();
           this.log.warn(

@@ -134,12 +134,21 @@ export function createOrder(
 
 /**
  * Takes one step on an order. The step is checked against the order as this replica folds it now: a refused step
- * throws its WorkOrderError (never a silent no-op). Returns the event appended.
+ * throws its WorkOrderError (never a silent no-op). Returns the event appended. `seal`, when given, returns the event
+ * as it is to be written, sealed once its id is known (the centre signs a crew's step: sync-server/src/crews/sign.ts).
  */
-export function act(doc: Y.Doc, id: string, input: ActInput, actor: Actor, now: Date = new Date()): OrderEvent {
+export function act(
+  doc: Y.Doc,
+  id: string,
+  input: ActInput,
+  actor: Actor,
+  now: Date = new Date(),
+  seal?: (event: OrderEvent) => OrderEvent,
+): OrderEvent {
   const by = ActorSchema.parse(actor);
   const { map, current } = requireOrder(doc, id);
-  const event = clean(OrderEventSchema.parse({ ...input, id: newEventId(), by, at: now.toISOString() }));
+  const made = clean(OrderEventSchema.parse({ ...input, id: newEventId(), by, at: now.toISOString() }));
+  const event = seal ? clean(OrderEventSchema.parse(seal(made))) : made;
   const refused = refusal(current.order, event.action, by);
   if (refused) throw refused;
   applyEvent(current.order, event); // payload checks (needs, merge under itself); throws WorkOrderError

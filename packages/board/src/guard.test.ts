@@ -750,3 +750,126 @@ describe('crews and station settings in the board document', () => {
     );
   });
 });
+
+describe("crew events carry their centre's seal", () => {
+  const crew: Actor = { userId: 'st-fuzhou-gulou-c1', role: 'crew', centre: 'xiamen', stationId: 'st-fuzhou-gulou' };
+  const evidence = {
+    serverAt: '2026-11-23T02:00:00.000Z',
+    offline: false,
+    location: { lat: 26.1, lng: 119.3, accuracyM: 12 },
+    distanceM: 5200,
+    photos: [{ id: 'ph-1', sha256: 'a'.repeat(64), bytes: 1000 }],
+    flags: [{ code: 'too_far' as const, detail: '位置距工单地址 5.2 公里 / 5.2 km from the address' }],
+  };
+
+  /** A stand-in for the centres' HMAC (the board holds no keys): it remembers what it sealed, under which seal. */
+  function fakeSeal() {
+    const sealed = new Map<string, string>();
+    const body = (orderId: string, e: OrderEvent) =>
+      JSON.stringify([orderId, { ...e, evidence: e.evidence && { ...e.evidence, sig: undefined } }]);
+    return {
+      seal: (orderId: string) => (e: OrderEvent) => {
+        const sig = sealed.size.toString(16).padStart(64, '0');
+        sealed.set(sig, body(orderId, e));
+        return { ...e, evidence: { ...e.evidence!, sig } };
+      },
+      verify: (orderId: string, e: OrderEvent) =>
+        e.evidence?.sig !== undefined && sealed.get(e.evidence.sig) === body(orderId, e),
+    };
+  }
+
+  /** The centre's document with one order assigned to `crew`, the twin's replica, and the seal both centres share. */
+  function crewSetup() {
+    const { server, id } = setup();
+    act(server, id, { action: 'take' }, dispatcherA);
+    act(server, id, { action: 'assign', crewId: crew.userId }, dispatcherA);
+    return { server, twin: cloneDoc(server), id, keys: fakeSeal() };
+  }
+
+  const check = (
+    server: Y.Doc,
+    update: Uint8Array,
+    mode: GuardMode,
+    verifyCrewEvent?: ReturnType<typeof fakeSeal>['verify'],
+  ) => {
+    const before = Y.encodeStateAsUpdate(server);
+    const v = checkUpdate(server, update, pLead, DOC, mode, { verifyCrewEvent });
+    expect(Y.encodeStateAsUpdate(server)).toEqual(before);
+    return v;
+  };
+  const pLead = asPrincipal(lead);
+
+  it('a crew step the twin centre recorded and sealed, relayed by a console in catch_up, passes (refused live)', () => {
+    const { server, twin, id, keys } = crewSetup();
+    act(twin, id, { action: 'accept', evidence }, crew, new Date(), keys.seal(id));
+    act(twin, id, { action: 'arrive', evidence }, crew, new Date(), keys.seal(id));
+    const console_ = cloneDoc(twin); // what a console got from the twin before it failed over
+    const update = diff(server, console_);
+    expect(check(server, update, 'live', keys.verify)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/claims to be by crew/),
+    });
+    expect(check(server, update, 'catch_up', keys.verify)).toEqual({ ok: true });
+    Y.applyUpdate(server, update);
+    expect(readOrder(server, id)!.order.state).toBe('on_site');
+    // Already in the document, it is not judged again: the console syncing once more changes nothing.
+    expect(check(server, Y.encodeStateAsUpdate(console_), 'catch_up', keys.verify)).toEqual({ ok: true });
+  });
+
+  it('an unsigned crew arrive relayed in catch_up is refused (it passed before the centres sealed crew steps)', () => {
+    const { server, twin, id } = crewSetup();
+    act(twin, id, { action: 'arrive', evidence: { ...evidence, distanceM: 20, flags: [] } }, crew);
+    const update = diff(server, twin);
+    const v = check(server, update, 'catch_up', () => true);
+    expect(v).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/crew st-fuzhou-gulou-c1's arrive event .* carries no centre seal/),
+    });
+    expect(check(server, update, 'catch_up')).toEqual({ ok: true }); // no verifier: judged like any event
+  });
+
+  it('a sealed crew event changed afterwards (distance, flags) or sealed for another order is refused', () => {
+    const { server, twin, id, keys } = crewSetup();
+    const genuine = act(twin, id, { action: 'arrive', evidence }, crew, new Date(), keys.seal(id));
+    const forged: [string, OrderEvent][] = [
+      ['distance', { ...genuine, evidence: { ...genuine.evidence!, distanceM: 40 } }],
+      ['flags removed', { ...genuine, evidence: { ...genuine.evidence!, flags: [] } }],
+      ['by another crew', { ...genuine, by: { ...crew, userId: 'st-fuzhou-gulou-c2' } }],
+    ];
+    for (const [what, event] of forged) {
+      const update = attempt(server, (c) => rawEvents(c, id).push([event]));
+      const v = check(server, update, 'catch_up', keys.verify);
+      expect(v.ok, what).toBe(false);
+      if (!v.ok) expect(v.reason, what).toMatch(/has a centre seal that does not match it/);
+    }
+    const other = createOrder(server, draftFor(), agent);
+    act(server, other, { action: 'dispatch', stationId: dispatcherA.stationId }, agent);
+    act(server, other, { action: 'take' }, dispatcherA);
+    act(server, other, { action: 'assign', crewId: crew.userId }, dispatcherA);
+    const moved = attempt(server, (c) => rawEvents(c, other).push([genuine]));
+    expect(check(server, moved, 'catch_up', keys.verify)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/does not match/),
+    });
+  });
+
+  it('a sealed crew event copied a second time onto its order is refused', () => {
+    const { server, twin, id, keys } = crewSetup();
+    const genuine = act(twin, id, { action: 'arrive', evidence }, crew, new Date(), keys.seal(id));
+    Y.applyUpdate(server, diff(server, twin));
+    const replay = attempt(server, (c) => rawEvents(c, id).push([genuine]));
+    expect(check(server, replay, 'catch_up', keys.verify)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/is on the order already/),
+    });
+    // Both copies new to this centre, in one relayed update.
+    const next = crewSetup();
+    const first = act(next.twin, next.id, { action: 'arrive', evidence }, crew, new Date(), next.keys.seal(next.id));
+    const console_ = cloneDoc(next.twin);
+    rawEvents(console_, next.id).push([first]);
+    expect(check(next.server, diff(next.server, console_), 'catch_up', next.keys.verify)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/is on the order already/),
+    });
+  });
+});

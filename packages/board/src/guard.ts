@@ -11,6 +11,11 @@
 // Besides `orders`, two roots hold a station's crews and its settings (roster.ts): `crews` and `stations`, each a map
 // of one plain value per key (the crew's or station's id), replaced whole by whoever writes last. Writing or deleting
 // one is for the station's dispatcher, a team lead or an admin (rosterRefusal).
+//
+// A crew's events are written by a centre, never by a console (the crew reports through the centre's HTTP API, which
+// seals each event: sync-server/src/crews/sign.ts). Given `verifyCrewEvent`, every crew event an update brings, live or
+// relayed, must carry a valid seal and be new to its order (a sealed event copied a second time is refused too).
+// Events already in the document are not checked again; the twin's updates (the peer link) do not pass the guard.
 import * as Y from 'yjs';
 import {
   CommentSchema,
@@ -31,6 +36,14 @@ import { CREWS_ROOT, CrewSchema, STATIONS_ROOT, StationSettingsSchema, rosterRef
 
 export type GuardMode = 'live' | 'catch_up';
 export type GuardVerdict = { ok: true } | { ok: false; reason: string };
+export interface GuardOptions {
+  /**
+   * Whether a crew's event carries a centre's valid seal over exactly this order and event. Given the event as the
+   * update carries it (it passed OrderEventSchema; keys the schema does not know are kept, and break the seal). Without
+   * it crew events are judged like any other (the board package holds no keys: the centre passes this).
+   */
+  verifyCrewEvent?: (orderId: string, event: OrderEvent) => boolean;
+}
 
 class Refused extends Error {}
 function refuse(reason: string): never {
@@ -99,12 +112,13 @@ export function checkUpdate(
   p: Principal,
   docName: string,
   mode: GuardMode,
+  opts: GuardOptions = {},
 ): GuardVerdict {
   const parsed = parseDocName(docName);
   if (!parsed) return { ok: false, reason: `unknown document ${JSON.stringify(docName)}` };
   try {
     const { structs, ds } = Y.decodeUpdate(update);
-    const check = new UpdateCheck(doc, structs, ds, p, parsed.city, mode);
+    const check = new UpdateCheck(doc, structs, ds, p, parsed.city, mode, opts);
     if (!canWrite(p, docName)) {
       // A reader's sync step 2 that carries nothing new is harmless; any real change is refused.
       if (canRead(p, docName) && check.isNoop()) return OK;
@@ -122,6 +136,8 @@ export function checkUpdate(
 interface NewEvent {
   orderId: string;
   event: OrderEvent;
+  /** The event exactly as the update carries it (what a seal covers). */
+  raw: OrderEvent;
   /** Inserted at the very start of the list (origin null, first value of its item). */
   atStart: boolean;
 }
@@ -148,6 +164,7 @@ class UpdateCheck {
     private readonly p: Principal,
     private readonly city: string,
     private readonly mode: GuardMode,
+    private readonly opts: GuardOptions,
   ) {
     for (const s of structs) {
       const list = this.byClient.get(s.id.client) ?? [];
@@ -185,7 +202,10 @@ class UpdateCheck {
       // GC structs carry nothing and Skip structs stand for absent ranges: neither can change the board.
     }
     this.checkNewOrders();
-    for (const e of this.newEvents) this.checkAuthority(e);
+    for (const e of this.newEvents) {
+      this.checkCrewSeal(e);
+      this.checkAuthority(e);
+    }
     this.checkDeletions();
   }
 
@@ -419,7 +439,7 @@ class UpdateCheck {
           const atStart = item.origin === null && i === 0;
           if (atStart && r.data.action !== 'create')
             refuse(`event ${r.data.id} would go before the create event of order ${orderId}`);
-          this.newEvents.push({ orderId, event: r.data, atStart });
+          this.newEvents.push({ orderId, event: r.data, raw: value as OrderEvent, atStart });
         });
         return;
       }
@@ -506,6 +526,41 @@ class UpdateCheck {
     }
     this.stations.set(orderId, set);
     return set;
+  }
+
+  /** Ids of the order's events in the document, and of the crew events this update brought so far. */
+  private readonly eventIds = new Map<string, Set<string>>();
+
+  /**
+   * A crew's event must carry the seal of the centre that recorded it (opts.verifyCrewEvent), over exactly this order
+   * and event, and must not be on the order already (a sealed event is recorded once: a copy would count it twice).
+   */
+  private checkCrewSeal({ orderId, event, raw }: NewEvent): void {
+    const verify = this.opts.verifyCrewEvent;
+    if (!verify || event.by.role !== 'crew') return;
+    const what = `crew ${event.by.userId}'s ${event.action} event ${event.id} on order ${orderId}`;
+    if (raw.evidence?.sig === undefined) {
+      refuse(
+        `${what} carries no centre seal (evidence.sig): a crew's steps are recorded by a centre, not by a console`,
+      );
+    }
+    if (!verify(orderId, raw)) {
+      refuse(
+        `${what} has a centre seal that does not match it: changed after the centre recorded it, or never recorded by one`,
+      );
+    }
+    let ids = this.eventIds.get(orderId);
+    if (!ids) {
+      ids = new Set();
+      const entry = this.doc.share.get(ORDERS_ROOT)?._map.get(orderId);
+      const events =
+        entry?.content instanceof Y.ContentType ? (entry.content.type as Y.Map<unknown>).get(EVENTS_KEY) : null;
+      if (events instanceof Y.Array)
+        for (const e of events.toArray() as Partial<OrderEvent>[]) if (typeof e?.id === 'string') ids.add(e.id);
+      this.eventIds.set(orderId, ids);
+    }
+    if (ids.has(event.id)) refuse(`${what} is on the order already: a crew's step is recorded once`);
+    ids.add(event.id);
   }
 
   private checkAuthority({ orderId, event }: NewEvent): void {

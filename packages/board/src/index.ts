@@ -17,7 +17,7 @@ export {
 } from './board';
 export type { ActInput, BoardOrder, DraftField, DraftPatch, OrderRecord, SupersededEvent } from './board';
 export { checkUpdate } from './guard';
-export type { GuardMode, GuardVerdict } from './guard';
+export type { GuardMode, GuardOptions, GuardVerdict } from './guard';
 export { RETENTION_ORIGIN, archivedOrders, sweepArchived } from './retention';
 export type { ArchivedRecord } from './retention';
 export { newOrderId } from './ids';

@@ -184,6 +184,15 @@ export const EvidenceSchema = z.object({
    * records); ids its roster did not have when it was recorded are kept too, flagged `member_unknown`.
    */
   members: z.array(MemberIdSchema).max(30).optional(),
+  /**
+   * The recording centre's seal: HMAC-SHA256 (hex) over the order id and the whole event without this field, with a
+   * key derived from the twins' shared peer secret (sync-server/src/crews/sign.ts). Every crew event a centre writes
+   * has one; the guard refuses a crew event relayed by a console without a valid one (absent on older records).
+   */
+  sig: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 export type Evidence = z.infer<typeof EvidenceSchema>;
 

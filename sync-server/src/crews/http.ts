@@ -3,7 +3,8 @@
 // and the crew's steps (accept, arrive, handle, reply), which the centre writes to the board itself, with the crew as
 // the actor and the evidence it computed (with the crew's members on the job as it named them: any the station's
 // roster does not have when the step is written are kept and flagged, never refused, for an offline record may name
-// someone who has left the crew since).
+// someone who has left the crew since). Each such event is sealed (sign.ts): the guard refuses a crew event a console
+// relays without a valid seal.
 // A refused step leaves nothing behind: its photos stay unattached (swept after a day) and no event is written.
 // The photos a step used are copied to the twin centre, which pulls them (replication.ts).
 import { createHash, randomBytes } from 'node:crypto';
@@ -43,6 +44,7 @@ import type { CrewLink, CrewStore, CustomerDirectory } from '../storage';
 import { evidenceFor, when } from './evidence';
 import type { EvidenceInput, PhotoFacts } from './evidence';
 import { placeOf } from './geo';
+import { crewEventSeal } from './sign';
 import { readPhotoMeta, sniffImage } from './photos';
 import { PEER_PHOTOS_PATH, PhotoCopies } from './replication';
 import type { TwinLink } from './replication';
@@ -187,6 +189,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
   const linkTtlMs = deps.linkTtlMs ?? 12 * 3600_000;
   const photosPerSession = deps.photosPerSession ?? 40;
   const copies = new PhotoCopies({ centre: deps.centre, twin: deps.twin, rooms, store, log });
+  const seal = crewEventSeal(deps.twin.secret);
 
   async function withOrder<T>(doc: string, fn: (room: Awaited<ReturnType<Rooms['get']>>) => Promise<T>): Promise<T> {
     const room = await rooms.get(doc);
@@ -439,6 +442,7 @@ export function crewRoutes(deps: CrewRoutesDeps) {
             { action, evidence, ...(action === 'handle' || action === 'reply' ? { note: body.note } : {}) },
             actor,
             serverAt,
+            (made) => seal.seal(link.orderId, made),
           );
         });
       } catch (error) {
@@ -548,6 +552,8 @@ export function crewRoutes(deps: CrewRoutesDeps) {
     start: () => copies.start(),
     /** An update from the twin was applied to `doc` (the rooms' update hook): copies any crew photo it names. */
     twinUpdate: (doc: string, update: Uint8Array) => copies.seen(doc, update),
+    /** Whether a crew event carries this centre's or the twin's seal over exactly that order and event (the guard's). */
+    verifyCrewEvent: (orderId: string, event: OrderEvent) => seal.verify(orderId, event),
     stop: () => {
       clearInterval(sweeper);
       copies.stop();
