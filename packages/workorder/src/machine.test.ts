@@ -438,6 +438,17 @@ describe('foldEvents', () => {
     expect(foldEvents('WO-1', draft, events)).toEqual({ order, superseded });
   });
 
+  it('folds a second copy of one event (same id, relayed twice) once, neither applied again nor superseded', () => {
+    const urge = ev('urge', lead);
+    const take = ev('take', dispatcherS1);
+    const events = [ev('create', agent), ev('dispatch', agent), urge, take, { ...urge }, { ...take }];
+    const { order, superseded } = foldEvents('WO-1', draft, events);
+    expect(order.urgeCount).toBe(1);
+    expect(order.state).toBe('taken');
+    expect(order.history.map((e) => e.id)).toEqual([events[0]!.id, events[1]!.id, urge.id, take.id]);
+    expect(superseded).toEqual([]);
+  });
+
   it('keeps a lost race aside as superseded: two stations take the same order', () => {
     const create = ev('create', agent);
     const dispatch = ev('dispatch', agent);

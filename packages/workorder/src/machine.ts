@@ -360,7 +360,12 @@ export function foldEvents(id: string, draft: OrderDraft, events: readonly Order
   if (!first) throw new WorkOrderError('invalid_payload', `order ${id} has no create event`);
   let order = createOrder(id, draft, first);
   const superseded: Fold['superseded'] = [];
+  // An event id is written once; a second copy (a console relayed a step the twin link then delivered too) is the
+  // same step, not another one: it is skipped.
+  const seen = new Set([first.id]);
   for (const event of rest) {
+    if (seen.has(event.id)) continue;
+    seen.add(event.id);
     try {
       order = applyEvent(order, event);
     } catch (error) {
