@@ -302,6 +302,15 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     const panel = dispatcher.getByTestId('order-panel');
     await poll(() => panel.getAttribute('data-order-id')).toMatch(/^fuzhou-/);
     const outageId = (await panel.getAttribute('data-order-id'))!;
+    // The crews learn more: the station moves the expected restoration, and every notice follows it.
+    const later = new Date(Date.now() + 5 * 3600_000);
+    later.setSeconds(0, 0);
+    const local = new Date(later.getTime() - later.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await dispatcher.getByTestId('outage-restore-input').fill(local);
+    await dispatcher.getByTestId('outage-restore-submit').click();
+    await poll(() => dispatcher.getByTestId('order-outage-details').getAttribute('data-restore-at')).toBe(
+      later.toISOString(),
+    );
     await screenshot(dispatcher, 'console-outage-declared');
 
     // A customer of that district calls the Xiamen hotline: the Xiamen agent's card shows the outage before anything.
@@ -316,6 +325,7 @@ describe.skipIf(!kamailioInstalled)(TITLE, () => {
     await poll(() => agent.getByTestId('call-card').getAttribute('data-call-status')).toBe('ringing');
     const notice = agent.getByTestId('pop-notice');
     await poll(() => notice.getAttribute('data-order-id')).toBe(outageId);
+    await expect(notice.getAttribute('data-restore-at')).resolves.toBe(later.toISOString());
     await expect(notice.textContent()).resolves.toContain('故障停电');
     // First on the pop: before the customer.
     const order = await agent

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { z } from 'zod';
-import { CREATE_ROLES } from '@twinline/workorder';
+import { CREATE_ROLES, isActiveOutage } from '@twinline/workorder';
 import type { WorkOrder } from '@twinline/workorder';
 import { useAppDispatch, useAppSelector, useRuntime } from '../../app/hooks';
 import { centreJson } from '../session/centreApi';
@@ -16,6 +16,7 @@ import { ActionBar } from './ActionBar';
 import { Comments } from './Comments';
 import { DraftFields } from './DraftFields';
 import { Timeline } from './Timeline';
+import { UpdateRestore } from '../outages/UpdateRestore';
 import { setPresence } from './thunks';
 
 export function OrderPanel() {
@@ -25,6 +26,7 @@ export function OrderPanel() {
   const { row, entry } = useOpenOrder(openId);
   const viewers = useAppSelector((s) => (s.board.openId ? s.presence.byOrder[s.board.openId] : undefined));
   const role = useAppSelector((s) => s.session.account?.role);
+  const stationId = useAppSelector((s) => s.session.account?.stationId);
   const known = !!row;
 
   // Tell the others which order is open here (and nothing once it is closed).
@@ -57,6 +59,9 @@ export function OrderPanel() {
   }
   const o = entry.order;
   const editable = !!role && CREATE_ROLES.includes(role) && OPEN_STATES.includes(o.state);
+  // Who keeps an outage's expected restoration current: its station's dispatcher, a team lead, an admin.
+  const ownsOutage =
+    role === 'team_lead' || role === 'admin' || (role === 'dispatcher' && !!stationId && stationId === o.stationId);
   return (
     <aside className="panel" data-testid="order-panel" data-order-id={o.id} data-state={o.state} aria-label={o.id}>
       <header className="panel-head">
@@ -139,7 +144,11 @@ export function OrderPanel() {
           })}
         </div>
         {o.draft.outage && (
-          <p className="notice notice-warn pop-notice" data-testid="order-outage-details">
+          <p
+            className="notice notice-warn pop-notice"
+            data-testid="order-outage-details"
+            data-restore-at={o.draft.outage.expectedRestoreAt}
+          >
             <b>{t(`outage.cause.${o.draft.outage.cause}`)}</b> ·{' '}
             {[
               ...o.draft.outage.area.counties.map((c) => countyName(o.draft.region.city, c)),
@@ -155,6 +164,9 @@ export function OrderPanel() {
               </details>
             )}
           </p>
+        )}
+        {o.draft.outage && isActiveOutage({ type: o.draft.type, state: o.state }) && ownsOutage && (
+          <UpdateRestore order={o} />
         )}
         {o.pauses.length > 0 && (
           <ul className="pauses muted" data-testid="order-pauses">

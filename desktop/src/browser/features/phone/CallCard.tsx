@@ -88,7 +88,13 @@ function CallView({ call }: { call: CallSnapshot }) {
         <section className="screenpop" data-testid="screen-pop" data-customers={caller.customers.length}>
           {/* An outage on at the caller's place comes first: most calls from there are about it. */}
           {caller.notices.map((n) => (
-            <p key={n.id} className="notice notice-warn pop-notice" data-testid="pop-notice" data-order-id={n.id}>
+            <p
+              key={n.id}
+              className="notice notice-warn pop-notice"
+              data-testid="pop-notice"
+              data-order-id={n.id}
+              data-restore-at={new Date(n.endsAt).toISOString()}
+            >
               <b>{t('phone.pop.outage', { cause: t(`outage.cause.${n.cause}`, { defaultValue: n.cause }) })}</b>{' '}
               {[...n.counties.map((c) => countyName(n.city, c)), ...n.streets].join('、')}
               {' · '}
