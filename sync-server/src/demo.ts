@@ -28,8 +28,11 @@ export async function seedDemo(config: CentreConfig, storage: CentreStorage, roo
   if (config.demoRoster)
     for (const city of CITY_IDS) {
       const room = await rooms.get(regionDoc(city));
-      await room.serial(() => room.commitAndApply(demoRosterUpdate(city), SERVER_ORIGIN, 'server'));
-      rooms.release(room);
+      try {
+        await room.serial(() => room.commitAndApply(demoRosterUpdate(city), SERVER_ORIGIN, 'server'));
+      } finally {
+        rooms.release(room);
+      }
     }
 
   if (config.demoOrders === 0 || !fresh) return;
@@ -38,10 +41,13 @@ export async function seedDemo(config: CentreConfig, storage: CentreStorage, roo
   for (const o of orders) byCity.set(o.city, [...(byCity.get(o.city) ?? []), o]);
   for (const city of CITY_IDS) {
     const room = await rooms.get(regionDoc(city));
-    await room.serverChange((doc) => {
-      for (const o of byCity.get(city) ?? []) importOrder(doc, o);
-    });
-    rooms.release(room);
+    try {
+      await room.serverChange((doc) => {
+        for (const o of byCity.get(city) ?? []) importOrder(doc, o);
+      });
+    } finally {
+      rooms.release(room);
+    }
   }
   log.info({ orders: orders.length, cities: byCity.size, crews: CREWS.length }, 'demo orders seeded');
 }

@@ -31,10 +31,10 @@ import {
 } from '@twinline/board';
 import type { Crew, StationSettings } from '@twinline/board';
 import { stationOf } from '@twinline/demo-data';
-import { SYSTEM_USER, WorkOrderError, areaCovers, isActiveOutage } from '@twinline/workorder';
+import { WorkOrderError, areaCovers, isActiveOutage } from '@twinline/workorder';
 import type { Actor, OrderState, OrderType, OutageArea, WorkOrder } from '@twinline/workorder';
-import { TwinWatch, owningCentre, writesFor } from './twin-watch';
-import type { TwinState } from './twin-watch';
+import { jobTwinWatch, owningCentre, systemActor, writesFor } from './twin-watch';
+import type { JobTwinOptions, TwinState, TwinWatch } from './twin-watch';
 import type { Logger } from './log';
 import type { Room } from './room';
 import type { Rooms } from './rooms';
@@ -153,17 +153,11 @@ export function nextStep(
   return null;
 }
 
-export interface DispatchOptions {
+export interface DispatchOptions extends JobTwinOptions {
   /** This centre's name. */
   centre: string;
   /** How often the documents held are looked at again; 0: never (start() and poke() do nothing). */
   everyMs: number;
-  /** Whether the twin is connected now; null for a centre without a twin (it writes every order's steps). */
-  twinConnected: (() => boolean) | null;
-  /** The twin counts as up once connected this long; default min(2 s, everyMs). */
-  twinSettleMs?: number;
-  /** ...and as down once unreachable this long (also from the start); default min(30 s, 3 × everyMs). */
-  twinDownAfterMs?: number;
   /** A change is looked at this long after it arrives, with whatever else arrived meanwhile (default 25 ms). */
   debounceMs?: number;
   /** At most this many orders are moved per document per look (a backlog goes out over several). */
@@ -210,14 +204,8 @@ export class DispatchJob {
     private readonly log: Logger,
     private readonly opts: DispatchOptions,
   ) {
-    // The centre acts as an admin named `system`, as for the escalation ladder: admins may dispatch, take and assign
-    // any order, and `system` is no one's login.
-    this.actor = { userId: SYSTEM_USER, role: 'admin', centre: opts.centre };
-    this.twin = new TwinWatch(
-      opts.twinConnected,
-      opts.twinSettleMs ?? Math.min(2_000, opts.everyMs),
-      opts.twinDownAfterMs ?? Math.min(30_000, 3 * opts.everyMs),
-    );
+    this.actor = systemActor(opts.centre);
+    this.twin = jobTwinWatch(opts);
     this.now = opts.now ?? (() => new Date());
   }
 
@@ -387,8 +375,9 @@ export class DispatchJob {
       }
       const view = viewOf(order);
       state.orders.set(id, view);
-      // An outage declared, changed or restored changes what every order opened in its area waits for.
-      if (before?.outage || view.outage) state.everything = true;
+      // An outage declared, its area changed, or restored changes what every order opened in its area waits for.
+      if ((before?.outage || view.outage) && JSON.stringify(before?.outage) !== JSON.stringify(view.outage))
+        state.everything = true;
     }
     return ids;
   }

@@ -12,9 +12,9 @@
 import { readFileSync } from 'node:fs';
 import type { Doc } from 'yjs';
 import { act, orderIds, parseDocName, readOrder } from '@twinline/board';
-import { TwinWatch, centreInId, writesFor } from './twin-watch';
-import type { TwinState } from './twin-watch';
-import { DEFAULT_POLICY, SYSTEM_USER, WorkOrderError, escalationsDue, parsePolicy } from '@twinline/workorder';
+import { centreInId, jobTwinWatch, systemActor, writesFor } from './twin-watch';
+import type { JobTwinOptions, TwinState, TwinWatch } from './twin-watch';
+import { DEFAULT_POLICY, WorkOrderError, escalationsDue, parsePolicy } from '@twinline/workorder';
 import type { Actor, EscalationDue, EscalationTarget, SlaKind, SlaPolicy, WorkOrder } from '@twinline/workorder';
 import type { Logger } from './log';
 import type { Rooms } from './rooms';
@@ -25,18 +25,12 @@ export function loadSlaPolicy(path: string): SlaPolicy {
   return parsePolicy(readFileSync(path, 'utf8'));
 }
 
-export interface EscalationOptions {
+export interface EscalationOptions extends JobTwinOptions {
   /** This centre's name. */
   centre: string;
   policy?: SlaPolicy;
   /** How often the ladder is checked; 0: never (start() does nothing). */
   everyMs: number;
-  /** Whether the twin is connected now; null for a centre without a twin (it writes every order's steps). */
-  twinConnected: (() => boolean) | null;
-  /** The twin counts as up once connected this long (its catch-up has arrived); default min(2 s, everyMs). */
-  twinSettleMs?: number;
-  /** ...and as down once unreachable this long (also from the start); default min(30 s, 3 × everyMs). */
-  twinDownAfterMs?: number;
   /** At most this many escalations a pass (a backlog after a long outage goes out over several passes). */
   maxPerPass?: number;
   now?: () => Date;
@@ -83,14 +77,8 @@ export class EscalationJob {
     private readonly opts: EscalationOptions,
   ) {
     this.policy = opts.policy ?? DEFAULT_POLICY;
-    // The centre acts as an admin named `system`: admins may escalate any order (the guard's rule for escalate), and
-    // `system` is no one's login, so the console can show it as the centre itself.
-    this.actor = { userId: SYSTEM_USER, role: 'admin', centre: opts.centre };
-    this.twin = new TwinWatch(
-      opts.twinConnected,
-      opts.twinSettleMs ?? Math.min(2_000, opts.everyMs),
-      opts.twinDownAfterMs ?? Math.min(30_000, 3 * opts.everyMs),
-    );
+    this.actor = systemActor(opts.centre);
+    this.twin = jobTwinWatch(opts);
     this.now = opts.now ?? (() => new Date());
   }
 

@@ -1,7 +1,8 @@
 // Which of the twin centres writes a centre-made step (an escalation, an automatic dispatch) on an order: while both
 // are up, the one the order's id names; while the twin is down, either; for a moment after the twin comes or goes,
 // neither (its catch-up may still bring what it wrote meanwhile). One rule for every job that writes as the centre.
-import type { WorkOrder } from '@twinline/workorder';
+import { SYSTEM_USER } from '@twinline/workorder';
+import type { Actor, WorkOrder } from '@twinline/workorder';
 
 export type TwinState = 'alone' | 'up' | 'down' | 'unsure';
 
@@ -40,3 +41,30 @@ export class TwinWatch {
     return held >= this.downAfterMs ? 'down' : 'unsure';
   }
 }
+
+/** What a centre job (automatic dispatch, the escalation ladder) says about its twin and how often it runs. */
+export interface JobTwinOptions {
+  /** Whether the twin is connected now; null for a centre without a twin. */
+  twinConnected: (() => boolean) | null;
+  /** How often the job runs. */
+  everyMs: number;
+  /** The twin counts as up once connected this long; default min(2 s, everyMs). */
+  twinSettleMs?: number;
+  /** ...and as down once unreachable this long; default min(30 s, 3 × everyMs). */
+  twinDownAfterMs?: number;
+}
+
+/** The twin as a centre job sees it: up after it settles, down after a few missed runs. */
+export function jobTwinWatch(o: JobTwinOptions): TwinWatch {
+  return new TwinWatch(
+    o.twinConnected,
+    o.twinSettleMs ?? Math.min(2_000, o.everyMs),
+    o.twinDownAfterMs ?? Math.min(30_000, 3 * o.everyMs),
+  );
+}
+
+/**
+ * Who a centre job writes as: an admin named `system` (admins may dispatch, take, assign and escalate any order, and
+ * `system` is no one's login, so the console shows the step as the centre's own).
+ */
+export const systemActor = (centre: string): Actor => ({ userId: SYSTEM_USER, role: 'admin', centre });

@@ -828,6 +828,21 @@ describe("crew events carry their centre's seal", () => {
     expect(check(server, update, 'catch_up')).toEqual({ ok: true }); // no verifier: judged like any event
   });
 
+  it("a station's own step with made-up evidence is refused, live and relayed: only a centre records evidence", () => {
+    const { server, twin, id } = crewSetup();
+    const station = cloneDoc(server);
+    act(station, id, { action: 'arrive', evidence: { ...evidence, distanceM: 20, flags: [] } }, dispatcherA);
+    const update = diff(server, station);
+    const v = checkUpdate(server, update, asPrincipal(dispatcherA), DOC, 'live', { verifyCrewEvent: () => false });
+    expect(v).toMatchObject({ ok: false, reason: expect.stringMatching(/dispatcher .* carries no centre seal/) });
+    expect(check(server, update, 'catch_up', () => false)).toMatchObject({ ok: false });
+    // The same step without evidence is the station's to take, as before.
+    act(twin, id, { action: 'arrive' }, dispatcherA);
+    expect(
+      checkUpdate(server, diff(server, twin), asPrincipal(dispatcherA), DOC, 'live', { verifyCrewEvent: () => false }),
+    ).toEqual({ ok: true });
+  });
+
   it('a sealed crew event changed afterwards (distance, flags) or sealed for another order is refused', () => {
     const { server, twin, id, keys } = crewSetup();
     const genuine = act(twin, id, { action: 'arrive', evidence }, crew, new Date(), keys.seal(id));

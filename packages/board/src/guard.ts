@@ -532,13 +532,15 @@ class UpdateCheck {
   private readonly eventIds = new Map<string, Set<string>>();
 
   /**
-   * A crew's event must carry the seal of the centre that recorded it (opts.verifyCrewEvent), over exactly this order
-   * and event, and must not be on the order already (a sealed event is recorded once: a copy would count it twice).
+   * A crew's event, and any event carrying evidence (only a centre records evidence, from a crew's phone: a station's
+   * own arrive may not bring made-up proof), must carry the seal of the centre that recorded it (opts.verifyCrewEvent),
+   * over exactly this order and event, and must not be on the order already (a sealed event is recorded once: a copy
+   * would count it twice).
    */
   private checkCrewSeal({ orderId, event, raw }: NewEvent): void {
     const verify = this.opts.verifyCrewEvent;
-    if (!verify || event.by.role !== 'crew') return;
-    const what = `crew ${event.by.userId}'s ${event.action} event ${event.id} on order ${orderId}`;
+    if (!verify || (event.by.role !== 'crew' && raw.evidence === undefined)) return;
+    const what = `${event.by.role === 'crew' ? 'crew' : event.by.role} ${event.by.userId}'s ${event.action} event ${event.id} on order ${orderId}`;
     if (raw.evidence?.sig === undefined) {
       refuse(
         `${what} carries no centre seal (evidence.sig): a crew's steps are recorded by a centre, not by a console`,

@@ -14,14 +14,15 @@ type Loaded = { url: string } | { error: string } | null;
 
 function usePhoto(id: string, centre: string): Loaded {
   const rt = useRuntime();
-  const settings = useAppSelector((s) => s.session.settings);
+  const centres = useAppSelector((s) => s.session.settings?.centres);
   const [loaded, setLoaded] = useState<Loaded>(null);
   useEffect(() => {
     const token = rt.session?.stored.token;
-    if (!settings || !token) return;
+    setLoaded(null); // the URL shown so far is released by the cleanup below
+    if (!centres || !token) return;
     let live = true;
     let url: string | null = null;
-    centreFetch(settings.centres, centre, token, `/api/crew/photos/${encodeURIComponent(id)}`, {
+    centreFetch(centres, centre, token, `/api/crew/photos/${encodeURIComponent(id)}`, {
       timeoutMs: 15_000,
       nextOn404: true,
     })
@@ -37,7 +38,7 @@ function usePhoto(id: string, centre: string): Loaded {
       live = false;
       if (url) URL.revokeObjectURL(url);
     };
-  }, [rt, settings, id, centre]);
+  }, [rt, centres, id, centre]);
   return loaded;
 }
 

@@ -2,7 +2,7 @@
 // duty, the load now and how each crew and each of its members works (from the orders' own events: a member counts
 // on the reports that list them as on the job), and the station's automatic assignment. Changes go into the city's board document through the board worker, like order steps.
 // The figures are the live board's, or a period's from the centre (which counts the orders archived off the board).
-import { Fragment, useCallback, useEffect, useState } from 'react';
+import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { regionDoc } from '@twinline/board/access';
 import type { Crew, CrewFigures, MemberFigures } from '@twinline/board';
@@ -68,10 +68,14 @@ export function RosterPanel({ onClose }: { onClose: () => void }) {
         ? { figures: centre.report.crews, members: centre.report.members }
         : null;
 
+  /** The latest request: an older answer arriving after it (another city chosen meanwhile) is not shown. */
+  const latest = useRef(0);
   const load = useCallback(async () => {
     const board = rt.session?.board;
     if (!board) return;
-    setView(await board.call('roster', { doc: regionDoc(city), ...(stationId ? { stationId } : {}) }));
+    const n = ++latest.current;
+    const answer = await board.call('roster', { doc: regionDoc(city), ...(stationId ? { stationId } : {}) });
+    if (n === latest.current) setView(answer);
   }, [rt, city, stationId]);
   useEffect(() => {
     void load();
