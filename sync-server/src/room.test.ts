@@ -245,6 +245,24 @@ describe('changes made by the centre itself (Room.serverChange)', () => {
     expect(content((await again.rooms.get(DOC)).doc)).toEqual(content(room.doc));
   });
 
+  it('a commit that reports failure after it stored the change still sends it out: the change is real', async () => {
+    const { centre, room, toTwin, twinDone, connect } = await setUp();
+    const agent = await connect();
+    let id = '';
+    await room.serverChange((doc) => (id = createOrder(doc, draft, lead)));
+    await Promise.all(twinDone);
+    const append = centre.storage.appendUpdate.bind(centre.storage);
+    vi.spyOn(centre.storage, 'appendUpdate').mockImplementationOnce(async (doc, update) => {
+      await append(doc, update);
+      throw new Error('SQLITE_BUSY: reported after the commit');
+    });
+    const twinBefore = toTwin.length;
+    await room.serverChange((doc) => act(doc, id, { action: 'dispatch', stationId: GULOU }, system));
+    expect(stateOf(room.doc, id)).toBe('dispatched');
+    await eventually(() => stateOf(agent.doc, id) === 'dispatched', 'the console gets the stored change');
+    expect(toTwin.length).toBeGreaterThan(twinBefore);
+  });
+
   it('a console syncing while the change waits for SQLite gets it only once stored, and never if the commit fails', async () => {
     const { centre, room, connect } = await setUp();
     await connect();

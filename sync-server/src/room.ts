@@ -141,7 +141,10 @@ export class Room {
         await this.storage.appendUpdate(this.name, update);
       } catch (error) {
         await this.reload(error);
-        throw error;
+        // A store can fail after it committed (the error came late): then the document loaded again has the change,
+        // and it is real: everyone gets it, as if the store had said so.
+        if (this.broken || bringsNews(this.current, update)) throw error;
+        this.log.warn({ doc: this.name, err: error }, 'server change stored despite the error; sent out');
       }
       stop();
       this.relay(update, SERVER_ORIGIN);
