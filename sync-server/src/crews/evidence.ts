@@ -3,7 +3,7 @@
 // Nothing is trusted silently and nothing is dropped: a suspicious record is kept, with its flags, for people to judge.
 import { EvidenceSchema } from '@twinline/workorder';
 import type { Evidence, EvidenceFlag } from '@twinline/workorder';
-import type { CrewLocation, CrewStep } from '@twinline/crew-page/contract';
+import type { CrewLocation, CrewStep, PhotoResponse } from '@twinline/crew-page/contract';
 import { distanceM, distanceWords } from './geo';
 import type { Place } from './geo';
 
@@ -16,13 +16,8 @@ export const OFFLINE_LATE_MS = 30 * 60_000;
 /** A photo taken this long before the record it comes with is not a photo of that moment. */
 export const PHOTO_OLD_MS = 2 * 3600_000;
 
-export interface PhotoFacts {
-  id: string;
-  sha256: string;
-  bytes: number;
-  takenAt?: string;
-  lat?: number;
-  lng?: number;
+/** A stored photo as the crew page was told of it, and what the centre knows of its content. */
+export interface PhotoFacts extends PhotoResponse {
   /** The order this content was already attached to, when it was (the same bytes used before). */
   usedOn?: string;
 }
